@@ -1,0 +1,242 @@
+import Foundation
+
+extension BackMarketSimulator {
+    /// A postal address as Back Market sends it (snake_case on the wire).
+    public struct Address: Sendable, Equatable {
+        public var firstName: String
+        public var lastName: String
+        public var company: String?
+        public var street: String
+        public var street2: String
+        public var postalCode: String
+        public var city: String
+        /// ISO 3166-1 alpha-2 (`FR`, `DE`…).
+        public var country: String
+        public var phone: String
+        /// Nil means the key is absent from the JSON (it happens on real orders).
+        public var email: String?
+
+        /// Creates an address; defaults describe a Paris buyer.
+        public init(
+            firstName: String = "Jean", lastName: String = "Dupont", company: String? = nil, street: String = "10 rue de Turenne",
+            street2: String = "", postalCode: String = "75003", city: String = "Paris", country: String = "FR",
+            phone: String = "+33 6 12 34 56 78", email: String? = "jean.dupont@example.com"
+        ) {
+            self.firstName = firstName
+            self.lastName = lastName
+            self.company = company
+            self.street = street
+            self.street2 = street2
+            self.postalCode = postalCode
+            self.city = city
+            self.country = country
+            self.phone = phone
+            self.email = email
+        }
+
+        var json: [String: Any] {
+            var object: [String: Any] = [
+                "first_name": firstName, "last_name": lastName, "street": street, "street2": street2,
+                "postal_code": postalCode, "city": city, "country": country, "phone": phone,
+            ]
+            if let email { object["email"] = email }
+            if let company { object["company"] = company }
+            return object
+        }
+    }
+
+    /// One order line. Line states: 0 new, 8 pending payment, 9 on hold, 1 paid, 2 accepted,
+    /// 3 shipped, 4 cancelled, 5 refunded before shipping, 6 refunded after shipping, 7 not paid.
+    public struct OrderLine: Sendable, Equatable {
+        /// The orderline id (never equal to the order id). 0 in a template means "assign one".
+        public var id: Int
+        public var state: Int
+        /// The merchant SKU (`listing` on the wire); accept/cancel name lines by it.
+        public var listing: String
+        public var product: String
+        public var brand: String
+        public var quantity: Int
+        /// Unit price, tax included, as a decimal string.
+        public var price: String
+        /// 9 premium, 10 excellent, 11 good, 12 fair.
+        public var condition: Int
+        /// Empty until set (by a ship body or PATCH); once non-empty it cannot be changed.
+        public var imei: String
+        public var serialNumber: String
+
+        /// Creates a line; defaults describe one paid iPhone 12.
+        public init(
+            id: Int = 0, state: Int = 1, listing: String = "SKU-IP12-64", product: String = "iPhone 12 64 GB",
+            brand: String = "Apple", quantity: Int = 1, price: String = "299.00", condition: Int = 11,
+            imei: String = "", serialNumber: String = ""
+        ) {
+            self.id = id
+            self.state = state
+            self.listing = listing
+            self.product = product
+            self.brand = brand
+            self.quantity = quantity
+            self.price = price
+            self.condition = condition
+            self.imei = imei
+            self.serialNumber = serialNumber
+        }
+
+        /// Whether the line still counts ("live" = not 4, 5, 6 or 7).
+        public var isLive: Bool { ![4, 5, 6, 7].contains(state) }
+
+        var json: [String: Any] {
+            [
+                "id": id, "state": state, "listing": listing, "product": product, "brand": brand,
+                "quantity": quantity, "price": price, "condition": condition, "imei": imei,
+                "serial_number": serialNumber,
+            ]
+        }
+    }
+
+    /// An order as the simulator holds it; also the template for ``BackMarketSimulator/addOrder(_:)``
+    /// and the snapshot returned by ``BackMarketSimulator/order(_:)``.
+    public struct Order: Sendable, Equatable {
+        /// Dates equal to this value in a template are replaced by the simulator's "now" on add.
+        public static let unsetDate = Date(timeIntervalSince1970: 0)
+
+        /// The order id. 0 in a template means "assign the next one".
+        public var orderID: Int
+        public var currency: String
+        /// Total of the lines, tax included, shipping excluded; nil in a template = computed from the lines.
+        public var price: String?
+        public var shippingPrice: String
+        public var dateCreation: Date
+        /// Bumped to "now" by every successful change.
+        public var dateModification: Date
+        public var datePayment: Date?
+        public var dateShipping: Date?
+        /// How this order's dates are written on the wire.
+        public var dateStyle: DateStyle
+        public var shippingAddress: Address
+        public var billingAddress: Address
+        /// Carrier name as sent in the ship call; empty until shipped.
+        public var shipper: String
+        public var trackingNumber: String
+        public var trackingURL: String
+        /// Sent as `delivery_mode` when non-nil.
+        public var deliveryMode: String?
+        /// Sent as `shipper_display` when non-nil.
+        public var shipperDisplay: String?
+        public var paymentMethod: String
+        public var lines: [OrderLine]
+        /// Archived orders answer 404 on GET by id and are never listed (simulator-only flag).
+        public var archived: Bool
+        /// When set, lines in 8 (pending payment) or 0 become 1 at that instant (order 10 → 1).
+        public var paymentCompletesAt: Date?
+        /// True once the order reached 9 (all live lines 3 and `shippedOrderDelay` elapsed).
+        public internal(set) var shippedFinal: Bool
+
+        /// Creates an order template; unset dates become "now" when added.
+        public init(
+            orderID: Int = 0, lines: [OrderLine] = [OrderLine()], currency: String = "EUR", price: String? = nil,
+            shippingPrice: String = "0.00", dateCreation: Date = Order.unsetDate, dateModification: Date = Order.unsetDate,
+            datePayment: Date? = Order.unsetDate, dateShipping: Date? = nil, dateStyle: DateStyle = .utc,
+            shippingAddress: Address = Address(), billingAddress: Address? = nil, shipper: String = "",
+            trackingNumber: String = "", trackingURL: String = "", deliveryMode: String? = "Standard",
+            shipperDisplay: String? = nil, paymentMethod: String = "card", archived: Bool = false,
+            paymentCompletesAt: Date? = nil
+        ) {
+            self.orderID = orderID
+            self.lines = lines
+            self.currency = currency
+            self.price = price
+            self.shippingPrice = shippingPrice
+            self.dateCreation = dateCreation
+            self.dateModification = dateModification
+            self.datePayment = datePayment
+            self.dateShipping = dateShipping
+            self.dateStyle = dateStyle
+            self.shippingAddress = shippingAddress
+            self.billingAddress = billingAddress ?? shippingAddress
+            self.shipper = shipper
+            self.trackingNumber = trackingNumber
+            self.trackingURL = trackingURL
+            self.deliveryMode = deliveryMode
+            self.shipperDisplay = shipperDisplay
+            self.paymentMethod = paymentMethod
+            self.archived = archived
+            self.paymentCompletesAt = paymentCompletesAt
+            self.shippedFinal = false
+        }
+
+        /// The order state Back Market derives from the lines (0, 10, 1, 3, 8 or 9).
+        public var state: Int {
+            BackMarketSimulator.deriveOrderState(lineStates: lines.map(\.state), shippedFinal: shippedFinal)
+        }
+
+        /// Whether every live line is shipped (3) and at least one line is live.
+        var allLiveLinesShipped: Bool {
+            let live = lines.filter(\.isLive)
+            return !live.isEmpty && live.allSatisfy { $0.state == 3 }
+        }
+
+        func json() -> [String: Any] {
+            func date(_ value: Date?) -> Any { value.map { SimDate.format($0, style: dateStyle) } ?? NSNull() }
+            var object: [String: Any] = [
+                "order_id": orderID, "state": state, "currency": currency,
+                "price": price ?? Money.total(lines), "shipping_price": shippingPrice,
+                "date_creation": date(dateCreation), "date_modification": date(dateModification),
+                "date_payment": date(datePayment), "date_shipping": date(dateShipping),
+                "expected_dispatch_date": date(datePayment.map { $0.addingTimeInterval(2 * 86_400) }),
+                "shipping_address": shippingAddress.json, "billing_address": billingAddress.json,
+                "shipper": shipper, "tracking_number": trackingNumber, "tracking_url": trackingURL,
+                "payment_method": paymentMethod, "country_code": shippingAddress.country,
+                "orderlines": lines.map(\.json),
+            ]
+            if let deliveryMode { object["delivery_mode"] = deliveryMode }
+            if let shipperDisplay { object["shipper_display"] = shipperDisplay }
+            return object
+        }
+    }
+
+    /// Back Market's order state from its line states (API notes §3). Pure; exposed for tests.
+    ///
+    /// No live line: 8 when every line is 7 (not paid), else 9 (final; connectors must read the
+    /// lines — the notes do not say what Back Market reports here). Otherwise: a live line 9
+    /// (on hold) or 0 (new) → 0; a live line 8 (pending payment) → 10; a live line 1 → 1;
+    /// a live line 2 → 3; all live lines 3 → 9 when `shippedFinal`, else 3.
+    public static func deriveOrderState(lineStates: [Int], shippedFinal: Bool) -> Int {
+        let live = lineStates.filter { ![4, 5, 6, 7].contains($0) }
+        if live.isEmpty {
+            return !lineStates.isEmpty && lineStates.allSatisfy { $0 == 7 } ? 8 : 9
+        }
+        if live.contains(9) || live.contains(0) { return 0 }
+        if live.contains(8) { return 10 }
+        if live.contains(1) { return 1 }
+        if live.contains(2) { return 3 }
+        return shippedFinal ? 9 : 3
+    }
+}
+
+/// Decimal-string money arithmetic in minor units; never goes through `Double`.
+enum Money {
+    /// `"299.00"` → 29900; nil for anything that is not `digits[.digits]` with at most two decimals.
+    static func cents(_ text: String) -> Int? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let units = Int(parts[0]), units >= 0 else { return nil }
+        var fraction = 0
+        if parts.count == 2 {
+            let digits = String(parts[1])
+            guard digits.count <= 2, digits.allSatisfy(\.isASCII), let value = Int(digits) else { return nil }
+            fraction = digits.count == 1 ? value * 10 : value
+        }
+        return units * 100 + fraction
+    }
+
+    /// 29900 → `"299.00"`.
+    static func format(_ cents: Int) -> String {
+        let fraction = cents % 100
+        return "\(cents / 100)." + (fraction < 10 ? "0\(fraction)" : "\(fraction)")
+    }
+
+    /// Sum of unit price × quantity over `lines`, as a decimal string.
+    static func total(_ lines: [BackMarketSimulator.OrderLine]) -> String {
+        format(lines.reduce(0) { $0 + (cents($1.price) ?? 0) * $1.quantity })
+    }
+}

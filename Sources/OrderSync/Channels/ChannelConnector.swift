@@ -1,0 +1,91 @@
+import Foundation
+
+/// What differs between channels, as data the core reads instead of testing the channel type.
+public struct ChannelCapabilities: Sendable {
+    /// Orders must be accepted before shipping (Spartoo, Back Market).
+    public var hasAcceptStep: Bool
+    /// `ship --line` is allowed (partial shipments).
+    public var shipsPerLine: Bool
+    /// Lines may carry an IMEI or serial number.
+    public var recordsIMEI: Bool
+    /// The channel needs a carrier name spelled its own way (`carriers.<key>.names.<type>`).
+    public var needsCarrierName: Bool
+    /// The only carrier names the channel accepts, when it has a closed list.
+    public var acceptedCarrierNames: [String]?
+    /// A `cancel --reason` is sent to the channel (else kept locally).
+    public var sendsCancelReason: Bool
+
+    public init(hasAcceptStep: Bool, shipsPerLine: Bool, recordsIMEI: Bool, needsCarrierName: Bool,
+                acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false) {
+        self.hasAcceptStep = hasAcceptStep; self.shipsPerLine = shipsPerLine; self.recordsIMEI = recordsIMEI
+        self.needsCarrierName = needsCarrierName; self.acceptedCarrierNames = acceptedCarrierNames
+        self.sendsCancelReason = sendsCancelReason
+    }
+}
+
+/// An order read from a channel: normalized, plus the payload it came from.
+public struct FetchedOrder: Sendable {
+    public var order: Order
+    public var raw: Data
+
+    public init(order: Order, raw: Data) { self.order = order; self.raw = raw }
+}
+
+/// A payload that could not be normalized; kept and logged, never dropped silently.
+public struct QuarantinedPayload: Sendable {
+    public var externalID: String?
+    public var reason: String
+    public var raw: Data
+
+    public init(externalID: String?, reason: String, raw: Data) {
+        self.externalID = externalID; self.reason = reason; self.raw = raw
+    }
+}
+
+/// One page of a walk.
+public struct OrderPage: Sendable {
+    public var orders: [FetchedOrder]
+    public var quarantined: [QuarantinedPayload]
+
+    public init(orders: [FetchedOrder], quarantined: [QuarantinedPayload] = []) {
+        self.orders = orders; self.quarantined = quarantined
+    }
+}
+
+/// What a push did.
+public enum PushOutcome: Sendable, Equatable {
+    /// The effect was sent now.
+    case pushed(String)
+    /// The channel already showed the effect (after a crash or a timeout): nothing was sent.
+    case alreadyDone(String)
+}
+
+/// The result of a push, with the order as the channel shows it afterwards when it was read.
+public struct PushResult: Sendable {
+    public var outcome: PushOutcome
+    public var refreshed: FetchedOrder?
+
+    public init(outcome: PushOutcome, refreshed: FetchedOrder?) {
+        self.outcome = outcome; self.refreshed = refreshed
+    }
+}
+
+/// A channel as the core sees it. Implementations are value types or actors, safe to call from any task;
+/// they throw `ChannelError` (classified retryable / permanent / unauthorized / conflict / obsolete).
+public protocol ChannelConnector: Sendable {
+    /// The configured channel id (`bm-eu`).
+    var id: String { get }
+    var capabilities: ChannelCapabilities { get }
+
+    /// Walks every order new or changed since `cursor` (nil: first run), handing each page to `deliver`
+    /// (which stores it) and returning the cursor to save once every walk has succeeded. Read-only on the
+    /// channel; safe to repeat: pages may overlap and the store skips unchanged orders.
+    func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String
+
+    /// Reads one order; nil when the channel answers "not found". Read-only.
+    func fetchOrder(externalID: String) async throws -> FetchedOrder?
+
+    /// Performs `job` on `order`. Idempotent: the channel's state is read first, and an effect it already
+    /// shows is reported as `.alreadyDone` without sending anything.
+    func push(_ job: Job, order: Order) async throws -> PushResult
+}

@@ -1,0 +1,90 @@
+extension Config {
+    /// Advice that does not make the config invalid: shipper names Back Market may not know, a `user_agent`
+    /// not shaped like Back Market asks, no enabled channel, shipping rules that can never match. Pure.
+    public func warnings() -> [ConfigProblem] {
+        var warnings = ProblemList()
+        if !channels.isEmpty && !channels.contains(where: \.enabled) {
+            warnings.add("channels", "no channel is enabled; the daemon will do nothing")
+        }
+        for (index, channel) in channels.enumerated() {
+            guard case .backmarket(let bm) = channel.settings, bm.userAgent.contains(";"),
+                !Self.looksLikeBackMarketUserAgent(bm.userAgent)
+            else { continue }
+            warnings.add(ConfigPath.member(ConfigPath.index("channels", index), "user_agent"),
+                         "does not look like BM-{Company}-{Integration};{email} (got \(ConfigText.quoted(bm.userAgent)))")
+        }
+        for carrier in carrierList {
+            guard let name = carrier.name(for: .backmarket), !name.isEmpty,
+                !BackMarketShippers.known.contains(name)
+            else { continue }
+            let path = ConfigPath.member(ConfigPath.member(ConfigPath.member("carriers", carrier.key), "names"), "backmarket")
+            let sameLetters = BackMarketShippers.known.first { $0.lowercased() == name.lowercased() }
+            let hint = sameLetters.map { "; did you mean \(ConfigText.quoted($0))?" } ?? ""
+            warnings.add(path, "\(ConfigText.quoted(name)) is not on Back Market's list of shipper names "
+                + "(\(BackMarketShippers.known.joined(separator: ", "))\(hint)); Back Market may refuse the shipment")
+        }
+        for (index, rule) in shippingRules.enumerated() {
+            guard let earlier = shippingRules.prefix(index).firstIndex(where: { previous in
+                previous.shippingMethod.allSatisfy { $0 == "*" } && !previous.shippingMethod.isEmpty
+                    && (previous.channel == "*" || previous.channel == rule.channel)
+            }) else { continue }
+            let scope = shippingRules[earlier].channel == "*" ? "every channel" : "channel \(rule.channel)"
+            warnings.add(ConfigPath.index("shipping_rules", index),
+                         "never matches: shipping_rules[\(earlier)] matches every shipping method of \(scope) first")
+        }
+        return warnings.items
+    }
+
+    /// `BM-{Company}-{Integration};{email}`: a `BM-` prefix, two more dash-separated parts, an e-mail after `;`.
+    static func looksLikeBackMarketUserAgent(_ value: String) -> Bool {
+        let halves = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
+        guard halves.count == 2, halves[0].hasPrefix("BM-") else { return false }
+        let parts = halves[0].dropFirst(3).split(separator: "-", omittingEmptySubsequences: false)
+        let email = halves[1].trimmingPrefix(" ")
+        let at = email.firstIndex(of: "@")
+        return parts.count >= 2 && parts.allSatisfy { !$0.isEmpty } && at != nil
+            && at != email.startIndex && email[at!...].count > 1 && !email.contains(" ")
+    }
+}
+
+extension Config {
+    /// Reads every enabled channel's secrets. Call after ``validate()`` found nothing (or accept that an
+    /// invalid source gives a problem here too). Disabled channels are skipped: their credentials may be absent.
+    ///
+    /// - Returns: secrets by channel id, and one problem per secret that could not be read, at the secret's
+    ///   path (`channels[0].token_file`); reasons name the file or variable, never the content.
+    public func resolvedSecrets(
+        environment: [String: String]
+    ) -> (secrets: [String: ChannelSecrets], problems: [ConfigProblem]) {
+        var secrets: [String: ChannelSecrets] = [:]
+        var problems: [ConfigProblem] = []
+        for (index, channel) in channels.enumerated() where channel.enabled {
+            let path = ConfigPath.index("channels", index)
+            var resolved: [Secret] = []
+            for (key, source) in channel.settings.secretSources {
+                do throws(ConfigProblem) {
+                    resolved.append(try source.resolve(environment: environment, path: ConfigPath.member(path, key)))
+                } catch {
+                    problems.append(error)
+                }
+            }
+            guard resolved.count == channel.settings.secretSources.count else { continue }
+            switch channel.settings {
+            case .backmarket: secrets[channel.id] = .backmarket(token: resolved[0])
+            case .spartoo: secrets[channel.id] = .spartoo(partnerID: resolved[0])
+            case .woocommerce: secrets[channel.id] = .woocommerce(consumerKey: resolved[0], consumerSecret: resolved[1])
+            }
+        }
+        return (secrets, problems)
+    }
+
+    /// Paths of the secrets written inline in the file (`channels[2].consumer_key`).
+    public var inlineSecretPaths: [String] {
+        channels.enumerated().flatMap { index, channel in
+            channel.settings.secretSources.compactMap { key, source in
+                guard case .inline = source else { return nil }
+                return ConfigPath.member(ConfigPath.index("channels", index), key)
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// Reads typed values out of the parsed JSON tree, recording a ``ConfigProblem`` for each wrong type,
+/// missing key or unknown key instead of stopping. Used only by `Config+Decoding.swift`.
+///
+/// Where a value cannot be read the caller substitutes a placeholder and marks its path *suppressed*, so
+/// that ``Config/validate()`` run on the partial config does not report the same spot twice.
+struct ConfigDecoder {
+    typealias Value = ConfigJSON.Value
+    typealias Object = ConfigJSON.Object
+
+    private(set) var problems: [ConfigProblem] = []
+    /// Paths (and everything under them) whose later validation problems are noise.
+    private(set) var suppressed: Set<String> = []
+
+    mutating func report(_ path: String, _ reason: String) {
+        problems.append(ConfigProblem(path: path, reason: reason))
+        suppressed.insert(path)
+    }
+
+    mutating func suppress(_ path: String) { suppressed.insert(path) }
+
+    /// `expected integer, got string`.
+    mutating func typeMismatch(_ path: String, expected: String, got value: Value) {
+        report(path, "expected \(expected), got \(value.typeName)")
+    }
+
+    /// The value as an object, or a problem.
+    mutating func object(_ value: Value, at path: String) -> Object? {
+        if case .object(let object) = value { return object }
+        typeMismatch(path, expected: "object", got: value)
+        return nil
+    }
+
+    /// Reports unknown and duplicate keys of `object`.
+    /// - Parameter foreign: keys that belong elsewhere, mapped to a hint (`only for spartoo channels`).
+    mutating func checkKeys(_ object: Object, at path: String, allowed: [String], foreign: [String: String] = [:]) {
+        var seen: Set<String> = []
+        for member in object.members {
+            let memberPath = ConfigPath.member(path, member.key)
+            if !seen.insert(member.key).inserted {
+                report(memberPath, "duplicate key \(ConfigText.quoted(member.key))")
+            } else if !allowed.contains(member.key) {
+                let hint = foreign[member.key].map { " (\($0))" } ?? ConfigText.didYouMean(member.key, allowed)
+                report(memberPath, "unknown key \(ConfigText.quoted(member.key))\(hint)")
+            }
+        }
+    }
+
+    /// The member's value, treating `null` as absent.
+    func present(_ object: Object, _ key: String) -> Value? {
+        guard let value = object[key], value != .null else { return nil }
+        return value
+    }
+
+    /// Reports a missing required key and suppresses its path.
+    mutating func missing(_ object: Object, _ key: String, at path: String) {
+        let keyPath = ConfigPath.member(path, key)
+        report(keyPath, object[key] == .null ? "required key is null" : "required key is missing")
+    }
+
+    mutating func string(_ object: Object, _ key: String, at path: String, required: Bool = false) -> String? {
+        guard let value = present(object, key) else {
+            if required { missing(object, key, at: path) }
+            return nil
+        }
+        guard case .string(let text) = value else {
+            typeMismatch(ConfigPath.member(path, key), expected: "string", got: value)
+            return nil
+        }
+        return text
+    }
+
+    mutating func int(_ object: Object, _ key: String, at path: String) -> Int? {
+        guard let value = present(object, key) else { return nil }
+        guard case .number(let literal) = value, let number = Int(literal) else {
+            typeMismatch(ConfigPath.member(path, key), expected: "integer", got: value)
+            return nil
+        }
+        return number
+    }
+
+    mutating func bool(_ object: Object, _ key: String, at path: String) -> Bool? {
+        guard let value = present(object, key) else { return nil }
+        guard case .bool(let flag) = value else {
+            typeMismatch(ConfigPath.member(path, key), expected: "boolean", got: value)
+            return nil
+        }
+        return flag
+    }
+
+    /// A list of strings; elements of the wrong type are reported by index and skipped.
+    mutating func stringArray(_ object: Object, _ key: String, at path: String) -> [String]? {
+        guard let value = present(object, key) else { return nil }
+        let keyPath = ConfigPath.member(path, key)
+        guard case .array(let items) = value else {
+            typeMismatch(keyPath, expected: "array of strings", got: value)
+            return nil
+        }
+        var strings: [String] = []
+        for (index, item) in items.enumerated() {
+            if case .string(let text) = item {
+                strings.append(text)
+            } else {
+                typeMismatch(ConfigPath.index(keyPath, index), expected: "string", got: item)
+            }
+        }
+        return strings
+    }
+
+    /// A string that must be one of `E`'s raw values: `must be one of eu, us, ap (got "xx")`.
+    mutating func enumValue<E: RawRepresentable & CaseIterable>(
+        _ object: Object, _ key: String, at path: String, required: Bool = false
+    ) -> E? where E.RawValue == String {
+        guard let text = string(object, key, at: path, required: required) else { return nil }
+        if let value = E(rawValue: text) { return value }
+        let names = E.allCases.map(\.rawValue)
+        let suggestion = ConfigText.closestMatch(to: text, in: names).map { "; did you mean \(ConfigText.quoted($0))?" } ?? ""
+        report(ConfigPath.member(path, key),
+               "must be one of \(names.joined(separator: ", ")) (got \(ConfigText.quoted(text))\(suggestion))")
+        return nil
+    }
+
+    /// A URL string; `not a valid URL` when Foundation cannot parse it.
+    mutating func url(_ object: Object, _ key: String, at path: String, required: Bool = false) -> URL? {
+        guard let text = string(object, key, at: path, required: required) else { return nil }
+        return url(text, at: ConfigPath.member(path, key))
+    }
+
+    mutating func url(_ text: String, at path: String) -> URL? {
+        guard let url = URL(string: text), url.scheme != nil else {
+            report(path, "not a valid URL (got \(ConfigText.quoted(text)))")
+            return nil
+        }
+        return url
+    }
+
+    /// The three spellings of secret `base`: `base`, `base_file`, `base_env`.
+    static func secretKeys(_ base: String) -> [String] { [base, base + "_file", base + "_env"] }
+
+    /// Exactly one of `base`, `base_file`, `base_env`; on failure the base path is reported and suppressed.
+    mutating func secret(_ object: Object, _ base: String, at path: String) -> SecretSource? {
+        let keys = Self.secretKeys(base)
+        let given = keys.filter { present(object, $0) != nil }
+        let basePath = ConfigPath.member(path, base)
+        guard given.count == 1, let key = given.first else {
+            let found = given.isEmpty ? "none" : given.joined(separator: ", ")
+            report(basePath, "exactly one of \(keys.joined(separator: ", ")) must be given (found \(found))")
+            return nil
+        }
+        guard let text = string(object, key, at: path) else {
+            suppress(basePath)
+            return nil
+        }
+        switch key {
+        case base: return .inline(Secret(text))
+        case base + "_file": return .file(text)
+        default: return .environment(text)
+        }
+    }
+}

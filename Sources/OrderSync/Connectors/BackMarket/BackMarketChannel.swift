@@ -1,0 +1,171 @@
+import Foundation
+
+/// The Back Market connector (../shared/api/backmarket.md): `/ws/orders` polling with `page-size=50`,
+/// accept / cancel / ship by `POST /ws/orders/{id}`, IMEI and serial numbers by `PATCH /ws/orderlines/{id}`.
+/// Every push reads the order first, so a repeated job never repeats an effect.
+public struct BackMarketChannel: ChannelConnector {
+    public let id: String
+    let baseURL: URL
+    let token: Secret
+    let userAgent: String
+    let acceptLanguage: String
+    let http: ChannelHTTP
+    let mapper: BackMarketMapper
+    let resweepDays: Int
+    let logger: Logger
+
+    public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .backmarket) }
+
+    public init(id: String, baseURL: URL, token: Secret, userAgent: String, acceptLanguage: String,
+                imeiPatterns: [String], acceptWithinHours: Int, resweepDays: Int, http: ChannelHTTP, logger: Logger) {
+        self.id = id
+        self.baseURL = baseURL
+        self.token = token
+        self.userAgent = userAgent
+        self.acceptLanguage = acceptLanguage
+        self.http = http
+        self.mapper = BackMarketMapper(channelID: id, imeiPatterns: imeiPatterns, acceptWithinHours: acceptWithinHours)
+        self.resweepDays = resweepDays
+        self.logger = logger
+    }
+
+    // MARK: requests
+
+    func request(_ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil) -> ChannelRequest {
+        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        if !query.isEmpty {
+            components.percentEncodedQuery = query.map { "\(FormEncoding.escape($0.0))=\(FormEncoding.escape($0.1))" }
+                .joined(separator: "&")
+        }
+        return ChannelRequest(method: method, url: components.url!, headers: [
+            ("Authorization", "Basic \(token.reveal())"),
+            ("Accept", "application/json"),
+            ("Content-Type", "application/json"),
+            ("Accept-Language", acceptLanguage),
+            ("User-Agent", userAgent),
+        ], body: body?.data)
+    }
+
+    /// Sends and parses a JSON answer. 2xx with a body that is not JSON is retryable (WAF pages answer 200).
+    func send(_ request: ChannelRequest, operation: String) async throws -> (ChannelResponse, JSONValue?) {
+        let response = try await http.send(request, operation: operation) { response in
+            guard (200..<300).contains(response.status) else { return nil }
+            if (try? JSONValue.parse(response.body)) == nil {
+                return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: response.status,
+                                    message: ChannelHTTP.looksLikeHTML(response.body)
+                                        ? "HTML page instead of JSON" : "response is not valid JSON")
+            }
+            return nil
+        }
+        if (200..<300).contains(response.status) {
+            return (response, try? JSONValue.parse(response.body))
+        }
+        return (response, nil)
+    }
+
+    /// Maps a non-2xx answer to a classified error.
+    func failure(_ response: ChannelResponse, operation: String) -> ChannelError {
+        let message = ChannelHTTP.summary(response)
+        switch response.status {
+        case 401:
+            return ChannelError(.unauthorized, operation: operation, httpStatus: 401,
+                                message: "token refused (bad or expired; Back Market forces reissue every 60 days): \(message)")
+        case 403:
+            return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: 403, message: message)
+        default:
+            return ChannelError(.permanent, operation: operation, httpStatus: response.status, message: message)
+        }
+    }
+
+    // MARK: reading
+
+    public func fetchOrder(externalID: String) async throws -> FetchedOrder? {
+        let (response, json) = try await send(request("GET", "ws/orders/\(externalID)"), operation: "get order")
+        if response.status == 404 { return nil }
+        guard let json else { throw failure(response, operation: "get order") }
+        do {
+            return FetchedOrder(order: try mapper.order(from: json), raw: response.body)
+        } catch {
+            throw ChannelError(.permanent, operation: "get order", httpStatus: response.status,
+                               message: "order payload not understood: \(error)")
+        }
+    }
+
+    struct Cursor: Codable {
+        var modified: Date?
+        var lastResweep: Date?
+    }
+
+    public func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
+        var state = cursor.flatMap { try? JSONDecoder().decode(Cursor.self, from: Data($0.utf8)) } ?? Cursor()
+        let walkStart = now
+        // (a) the safety net: every order waiting for the merchant.
+        _ = try await walk(query: [("state", "1")], deliver: deliver)
+        // (b) changes since the cursor, with a 24 h overlap ([UC]: date_modification semantics are uncertain).
+        let resweepFrom = now.addingTimeInterval(-Double(resweepDays) * 86_400)
+        let since = state.modified.map { $0.addingTimeInterval(-86_400) } ?? resweepFrom
+        var newest = try await walk(query: [("date_modification", Timestamp.format(since))], deliver: deliver)
+        // (c) once a day, the whole re-sweep window.
+        if state.lastResweep.map({ now.timeIntervalSince($0) >= 86_400 }) ?? true {
+            if state.modified != nil {
+                let swept = try await walk(query: [("date_modification", Timestamp.format(resweepFrom))], deliver: deliver)
+                newest = max(newest ?? .distantPast, swept ?? .distantPast)
+            }
+            state.lastResweep = now
+        }
+        // Advance only after every walk succeeded, never past the frozen walk start.
+        if let newest { state.modified = min(max(newest, state.modified ?? .distantPast), walkStart) }
+        else if state.modified == nil { state.modified = walkStart }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(state), as: UTF8.self)
+    }
+
+    /// Follows `next` page by page. Only `page` is taken from `next`: the URL is rebuilt on the configured
+    /// base (the API may name another host or the back-office path). Returns the newest modification seen.
+    func walk(query: [(String, String)], deliver: @Sendable (OrderPage) async throws -> Void) async throws -> Date? {
+        var page = 1
+        var newest: Date?
+        var seenPages = Set<Int>()
+        while true {
+            try Task.checkCancellation()
+            seenPages.insert(page)
+            let req = request("GET", "ws/orders", query: query + [("page", String(page)), ("page-size", "50")])
+            let (response, json) = try await send(req, operation: "list orders")
+            guard let json else { throw failure(response, operation: "list orders") }
+            guard let results = json["results"]?.array else {
+                throw ChannelError(.retryable(retryAfter: nil), operation: "list orders", httpStatus: response.status,
+                                   message: "response has no results list")
+            }
+            var orders: [FetchedOrder] = []
+            var quarantined: [QuarantinedPayload] = []
+            for item in results {
+                do {
+                    let order = try mapper.order(from: item)
+                    if let modified = order.updatedAt { newest = max(newest ?? modified, modified) }
+                    orders.append(FetchedOrder(order: order, raw: item.data))
+                } catch {
+                    quarantined.append(QuarantinedPayload(externalID: item["order_id"]?.text, reason: "\(error)", raw: item.data))
+                }
+            }
+            try await deliver(OrderPage(orders: orders, quarantined: quarantined))
+            guard let next = json["next"]?.text, !next.isEmpty,
+                  let nextPage = URLComponents(string: next)?.queryItems?.first(where: { $0.name == "page" })?.value.flatMap(Int.init),
+                  !seenPages.contains(nextPage), seenPages.count < 100_000 else { break }
+            page = nextPage
+        }
+        return newest
+    }
+}
+
+/// `application/x-www-form-urlencoded`-safe escaping for query components.
+public enum FormEncoding {
+    static let allowed: CharacterSet = {
+        // ASCII only: CharacterSet.alphanumerics would let "é" through unencoded.
+        CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    }()
+
+    public static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The HTTP side of one channel: the transport, pacing through a `RequestGate`, a request timeout,
+/// a small number of in-call retries for retryable outcomes (with `Retry-After` honoured), and the
+/// classification of every response. Connectors build requests; this sends them.
+public struct ChannelHTTP: Sendable {
+    public let transport: any HTTPTransport
+    public let gate: RequestGate
+    public let timeout: TimeInterval
+    /// Attempts per call for retryable outcomes (1 = no in-call retry).
+    public let attempts: Int
+    /// Wait after a 429 that carries no `Retry-After`.
+    public let rateLimitPause: TimeInterval
+    public let logger: Logger
+
+    public init(transport: any HTTPTransport, minimumSpacing: TimeInterval, timeout: TimeInterval = 30,
+                attempts: Int = 3, rateLimitPause: TimeInterval = 10, logger: Logger) {
+        self.transport = transport
+        self.gate = RequestGate(minimumSpacing: minimumSpacing)
+        self.timeout = timeout
+        self.attempts = max(1, attempts)
+        self.rateLimitPause = rateLimitPause
+        self.logger = logger
+    }
+
+    /// Sends `request`; returns the response for any status the caller should interpret itself
+    /// (2xx, 4xx other than 429). Throws `ChannelError.retryable` after the last attempt for connection
+    /// errors, timeouts, 429, 5xx and WAF pages; `classify` lets the connector mark a 2xx as bad (non-JSON).
+    public func send(_ request: ChannelRequest, operation: String,
+                     validate: (ChannelResponse) -> ChannelError? = { _ in nil }) async throws -> ChannelResponse {
+        var lastError: ChannelError?
+        for attempt in 1...attempts {
+            try Task.checkCancellation()
+            try await gate.acquire()
+            let result: Result<ChannelResponse, Error>
+            do {
+                result = .success(try await transport.send(request, timeout: timeout))
+            } catch {
+                result = .failure(error)
+            }
+            await gate.release()
+            let failure: ChannelError
+            switch result {
+            case .failure(let error as TransportError):
+                failure = ChannelError(.retryable(retryAfter: nil), operation: operation, message: error.description)
+            case .failure(let error):
+                throw error  // cancellation
+            case .success(let response):
+                if let problem = ChannelHTTP.classify(response, operation: operation, rateLimitPause: rateLimitPause) ?? validate(response) {
+                    failure = problem
+                } else {
+                    return response
+                }
+            }
+            lastError = failure
+            guard case .retryable(let retryAfter) = failure.kind else { throw failure }
+            if failure.httpStatus == 429 {
+                await gate.block(until: Date().addingTimeInterval(retryAfter ?? rateLimitPause))
+            }
+            guard attempt < attempts else { break }
+            let pause = failure.httpStatus == 429 ? 0 : min(4.0, 0.25 * pow(2.0, Double(attempt - 1))) * Double.random(in: 0.8...1.2)
+            logger.debug("request retried", ["operation": .string(operation), "attempt": .int(attempt),
+                                             "error": .string(failure.description)])
+            try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+        }
+        throw lastError!
+    }
+
+    /// Classifies statuses every channel shares: 429, 5xx, WAF/captcha HTML pages. Others pass.
+    static func classify(_ response: ChannelResponse, operation: String, rateLimitPause: TimeInterval) -> ChannelError? {
+        let status = response.status
+        if status == 429 {
+            let after = response.header("retry-after").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
+            return ChannelError(.retryable(retryAfter: after ?? rateLimitPause), operation: operation, httpStatus: 429,
+                                message: "rate limited")
+        }
+        if status >= 500 {
+            return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: status,
+                                message: ChannelHTTP.summary(response))
+        }
+        if status == 403, response.header("server")?.lowercased().contains("cloudflare") == true
+            || response.header("cf-ray") != nil || ChannelHTTP.looksLikeHTML(response.body)
+            || String(decoding: response.body.prefix(2000), as: UTF8.self).contains("bot-need-challenge") {
+            return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: 403,
+                                message: "blocked by the channel's firewall (check user_agent)")
+        }
+        return nil
+    }
+
+    /// True when a body starts like an HTML page (captcha, WAF, error page).
+    public static func looksLikeHTML(_ body: Data) -> Bool {
+        let head = String(decoding: body.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return head.hasPrefix("<!doctype html") || head.hasPrefix("<html") || head.hasPrefix("<head") || head.hasPrefix("<body")
+    }
+
+    /// A short, secret-free summary of an error body: the channel's message if it is JSON, else the first line of text.
+    public static func summary(_ response: ChannelResponse) -> String {
+        if looksLikeHTML(response.body) { return "HTML page instead of an API response" }
+        if let object = try? JSONSerialization.jsonObject(with: response.body) {
+            if let text = findMessage(object) { return String(text.prefix(300)) }
+        }
+        let text = String(decoding: response.body.prefix(300), as: UTF8.self)
+            .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return text.isEmpty ? "empty body" : text
+    }
+
+    private static func findMessage(_ object: Any) -> String? {
+        if let dict = object as? [String: Any] {
+            for key in ["message", "detail", "error_description"] { if let s = dict[key] as? String { return s } }
+            if let error = dict["error"] {
+                if let s = error as? String { return s }
+                if let m = findMessage(error) { return m }
+            }
+            if let errors = dict["errors"] as? [Any], let first = errors.first { return findMessage(first) }
+            if let code = dict["code"] as? String { return code }
+        }
+        if let s = object as? String { return s }
+        return nil
+    }
+}

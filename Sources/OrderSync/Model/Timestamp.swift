@@ -1,0 +1,92 @@
+import Foundation
+
+/// Parsing and printing of times. Everything stored or printed is UTC, RFC 3339 with `Z`.
+public enum Timestamp {
+    /// Formats as `2026-03-10T08:30:00Z` (UTC, whole seconds).
+    public static func format(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
+                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+
+    /// Formats with milliseconds, for log lines.
+    public static func formatMillis(_ date: Date) -> String {
+        let base = format(date)
+        let ms = Int((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1000)
+        return String(base.dropLast()) + String(format: ".%03dZ", ms)
+    }
+
+    /// Parses any ISO 8601 / RFC 3339 form the channels send: `Z`, `+01:00`, `+0100`, fractional
+    /// seconds of any length, `T` or space as separator, and a bare `YYYY-MM-DD HH:MM:SS` (taken as UTC
+    /// unless `assumeOffset` says otherwise). Returns nil for anything else.
+    public static func parse(_ text: String, assumeOffset seconds: Int = 0) -> Date? {
+        let bytes = Array(text.utf8)
+        var i = 0
+        func number(_ count: Int) -> Int? {
+            guard i + count <= bytes.count else { return nil }
+            var v = 0
+            for k in 0..<count {
+                let b = bytes[i + k]
+                guard b >= 48, b <= 57 else { return nil }
+                v = v * 10 + Int(b - 48)
+            }
+            i += count
+            return v
+        }
+        func expect(_ c: UInt8) -> Bool {
+            guard i < bytes.count, bytes[i] == c else { return false }
+            i += 1
+            return true
+        }
+        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2) else { return nil }
+        var hour = 0, minute = 0, second = 0
+        var fraction = 0.0
+        var offset = seconds
+        if i < bytes.count {
+            guard bytes[i] == 84 || bytes[i] == 116 || bytes[i] == 32 else { return nil }
+            i += 1
+            guard let h = number(2), expect(58), let m = number(2) else { return nil }
+            hour = h; minute = m
+            if expect(58) {
+                guard let s = number(2) else { return nil }
+                second = s
+                if i < bytes.count, bytes[i] == 46 || bytes[i] == 44 {
+                    i += 1
+                    var scale = 0.1
+                    let start = i
+                    while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+                        fraction += Double(bytes[i] - 48) * scale
+                        scale /= 10
+                        i += 1
+                    }
+                    guard i > start else { return nil }
+                }
+            }
+            if i < bytes.count {
+                if bytes[i] == 90 || bytes[i] == 122 {
+                    offset = 0; i += 1
+                } else if bytes[i] == 43 || bytes[i] == 45 {
+                    let sign = bytes[i] == 45 ? -1 : 1
+                    i += 1
+                    guard let oh = number(2) else { return nil }
+                    _ = expect(58)
+                    let om = number(2) ?? 0
+                    guard oh <= 23, om <= 59 else { return nil }
+                    offset = sign * (oh * 3600 + om * 60)
+                } else {
+                    return nil
+                }
+            }
+        }
+        guard i == bytes.count, (1...12).contains(month), (1...31).contains(day),
+              hour <= 23, minute <= 59, second <= 60, year >= 1970, year <= 9999 else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900); parts.tm_mon = Int32(month - 1); parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour); parts.tm_min = Int32(minute); parts.tm_sec = Int32(second)
+        let epoch = timegm(&parts)
+        return Date(timeIntervalSince1970: Double(epoch) - Double(offset) + fraction)
+    }
+}

@@ -1,0 +1,222 @@
+import CSQLite
+import Foundation
+
+/// A value bound to or read from SQLite.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case real(Double)
+    case text(String)
+    case blob(Data)
+}
+
+/// One result row, by column name.
+public struct Row: Sendable {
+    let columns: [String: SQLValue]
+
+    public subscript(_ name: String) -> SQLValue { columns[name] ?? .null }
+
+    public func string(_ name: String) -> String? {
+        switch self[name] {
+        case .text(let s): s
+        case .int(let i): String(i)
+        case .real(let d): String(d)
+        case .blob(let d): String(decoding: d, as: UTF8.self)
+        case .null: nil
+        }
+    }
+
+    public func int(_ name: String) -> Int? {
+        switch self[name] {
+        case .int(let i): Int(i)
+        case .real(let d): Int(d)
+        case .text(let s): Int(s)
+        default: nil
+        }
+    }
+
+    public func data(_ name: String) -> Data? {
+        switch self[name] {
+        case .blob(let d): d
+        case .text(let s): Data(s.utf8)
+        default: nil
+        }
+    }
+}
+
+/// An error from the database, classified so callers can map it to an exit code:
+/// busy/locked and I/O or disk-full problems are temporary (75), the rest are failures.
+/// Bound values are never included in the message.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable { case busy, readOnly, diskFull, cannotOpen, corrupt, constraint, other }
+    public let kind: Kind
+    public let code: Int32
+    public let message: String
+    public let operation: String
+
+    init(code: Int32, message: String, operation: String) {
+        self.code = code
+        self.message = message
+        self.operation = operation
+        switch code & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED: kind = .busy
+        case SQLITE_READONLY: kind = .readOnly
+        case SQLITE_FULL, SQLITE_IOERR: kind = .diskFull
+        case SQLITE_CANTOPEN, SQLITE_PERM: kind = .cannotOpen
+        case SQLITE_CORRUPT, SQLITE_NOTADB: kind = .corrupt
+        case SQLITE_CONSTRAINT: kind = .constraint
+        default: kind = .other
+        }
+    }
+
+    /// True for conditions that may clear by themselves (busy past the timeout, disk full, read-only mount).
+    public var isTemporary: Bool { [.busy, .diskFull, .readOnly, .cannotOpen].contains(kind) }
+
+    public var description: String { "database \(operation) failed: \(message) (sqlite code \(code))" }
+}
+
+private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// The one owner of a `sqlite3*` connection: WAL mode, a busy timeout, statements cached by SQL,
+/// and transactions that roll back on any throw. Thread-safe: every call holds a recursive lock, so
+/// tasks of one process share the connection; other processes coordinate through SQLite's own locks.
+public final class Database: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    private var cache: [String: OpaquePointer] = [:]
+    private let lock = NSRecursiveLock()
+    private var transactionDepth = 0
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` in WAL mode with `busyTimeout` milliseconds.
+    public init(path: String, busyTimeoutMillis: Int32 = 5000) throws {
+        self.path = path
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)
+            throw StoreError(code: rc, message: "\(message): \(path)", operation: "open")
+        }
+        handle = db
+        sqlite3_busy_timeout(db, busyTimeoutMillis)
+        sqlite3_extended_result_codes(db, 1)
+        let mode = try query("PRAGMA journal_mode=WAL").first?.string("journal_mode")
+        if mode?.lowercased() != "wal" {
+            throw StoreError(code: SQLITE_ERROR, message: "cannot switch to WAL mode: \(path)", operation: "open")
+        }
+        try execute("PRAGMA synchronous=NORMAL")
+        try execute("PRAGMA foreign_keys=ON")
+    }
+
+    deinit {
+        for (_, stmt) in cache { sqlite3_finalize(stmt) }
+        sqlite3_close_v2(handle)
+    }
+
+    private func error(_ rc: Int32, _ operation: String) -> StoreError {
+        StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), operation: operation)
+    }
+
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let stmt = cache[sql] { return stmt }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, "prepare") }
+        cache[sql] = stmt
+        return stmt
+    }
+
+    private func bind(_ stmt: OpaquePointer, _ args: [SQLValue]) throws {
+        for (i, value) in args.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(stmt, index)
+            case .int(let v): rc = sqlite3_bind_int64(stmt, index, v)
+            case .real(let v): rc = sqlite3_bind_double(stmt, index, v)
+            case .text(let v): rc = sqlite3_bind_text(stmt, index, v, -1, SQLITE_TRANSIENT)
+            case .blob(let v):
+                rc = v.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+            }
+            guard rc == SQLITE_OK else { throw error(rc, "bind") }
+        }
+    }
+
+    /// Runs a statement for its effect. Returns the number of rows changed.
+    @discardableResult
+    public func execute(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let stmt = try prepared(sql)
+        defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+        try bind(stmt, args)
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            if rc != SQLITE_ROW { throw error(rc, "execute") }
+        }
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Runs a query and returns every row.
+    public func query(_ sql: String, _ args: [SQLValue] = []) throws -> [Row] {
+        lock.lock(); defer { lock.unlock() }
+        let stmt = try prepared(sql)
+        defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+        try bind(stmt, args)
+        var rows: [Row] = []
+        let count = sqlite3_column_count(stmt)
+        var names: [String] = []
+        for i in 0..<count { names.append(String(cString: sqlite3_column_name(stmt, i))) }
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc, "query") }
+            var columns: [String: SQLValue] = [:]
+            for i in 0..<count {
+                let value: SQLValue
+                switch sqlite3_column_type(stmt, i) {
+                case SQLITE_INTEGER: value = .int(sqlite3_column_int64(stmt, i))
+                case SQLITE_FLOAT: value = .real(sqlite3_column_double(stmt, i))
+                case SQLITE_TEXT: value = .text(String(cString: sqlite3_column_text(stmt, i)))
+                case SQLITE_BLOB:
+                    let n = Int(sqlite3_column_bytes(stmt, i))
+                    value = n == 0 ? .blob(Data()) : .blob(Data(bytes: sqlite3_column_blob(stmt, i), count: n))
+                default: value = .null
+                }
+                columns[names[Int(i)]] = value
+            }
+            rows.append(Row(columns: columns))
+        }
+        return rows
+    }
+
+    /// The rowid of the last insert on this connection.
+    public var lastInsertRowID: Int64 {
+        lock.lock(); defer { lock.unlock() }
+        return sqlite3_last_insert_rowid(handle)
+    }
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`, so the write lock is taken up front and
+    /// a busy database fails here, not half-way). Any throw rolls everything back. Nested calls join the
+    /// outer transaction.
+    public func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        if transactionDepth > 0 {
+            transactionDepth += 1
+            defer { transactionDepth -= 1 }
+            return try body()
+        }
+        try execute("BEGIN IMMEDIATE")
+        transactionDepth = 1
+        do {
+            let result = try body()
+            transactionDepth = 0
+            try execute("COMMIT")
+            return result
+        } catch {
+            transactionDepth = 0
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+}

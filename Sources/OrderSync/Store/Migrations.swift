@@ -1,0 +1,100 @@
+/// Named, append-only schema migrations. Never edit a shipped migration: add a new one.
+/// Each runs in its own transaction and is recorded in `schema_migrations`.
+enum Migrations {
+    static let all: [(name: String, sql: [String])] = [
+        ("2026-11-01-initial", [
+            """
+            CREATE TABLE orders (
+                channel TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                channel_status TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                order_json BLOB NOT NULL,
+                raw BLOB,
+                accept_by TEXT,
+                first_seen_at TEXT NOT NULL,
+                changed_at TEXT NOT NULL,
+                PRIMARY KEY (channel, external_id)
+            )
+            """,
+            "CREATE INDEX orders_status ON orders(status)",
+            """
+            CREATE TABLE order_history (
+                id INTEGER PRIMARY KEY,
+                channel TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                at TEXT NOT NULL,
+                from_status TEXT,
+                to_status TEXT NOT NULL,
+                channel_status TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX order_history_ref ON order_history(channel, external_id)",
+            """
+            CREATE TABLE cursors (
+                channel TEXT PRIMARY KEY,
+                cursor TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE channel_state (
+                channel TEXT PRIMARY KEY,
+                last_attempt_at TEXT,
+                last_success_at TEXT,
+                consecutive_errors INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                failing_since TEXT
+            )
+            """,
+            """
+            CREATE TABLE jobs (
+                id INTEGER PRIMARY KEY,
+                channel TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                dedupe_key TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT NOT NULL,
+                last_error TEXT,
+                result TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (channel, external_id, kind, dedupe_key)
+            )
+            """,
+            "CREATE INDEX jobs_due ON jobs(state, next_attempt_at)",
+            """
+            CREATE TABLE quarantine (
+                id INTEGER PRIMARY KEY,
+                channel TEXT NOT NULL,
+                external_id TEXT,
+                reason TEXT NOT NULL,
+                raw BLOB,
+                at TEXT NOT NULL
+            )
+            """,
+        ]),
+    ]
+
+    static func run(on db: Database) throws {
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        let applied = Set(try db.query("SELECT name FROM schema_migrations").compactMap { $0.string("name") })
+        for migration in all where !applied.contains(migration.name) {
+            try db.inTransaction {
+                // Re-check inside the write lock: another process may have migrated meanwhile.
+                if try !db.query("SELECT name FROM schema_migrations WHERE name = ?", [.text(migration.name)]).isEmpty {
+                    return
+                }
+                for sql in migration.sql { try db.execute(sql) }
+                try db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                               [.text(migration.name), .text(Timestamp.format(Date()))])
+            }
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Health of one channel's polling, as `status` shows it.
+public struct ChannelHealth: Sendable, Codable {
+    public var channel: String
+    public var lastAttemptAt: Date?
+    public var lastSuccessAt: Date?
+    public var consecutiveErrors: Int
+    public var lastError: String?
+    public var failingSince: Date?
+}
+
+extension Store {
+    /// The opaque cursor a connector saved for a channel.
+    public func cursor(channel: String) throws -> String? {
+        try db.query("SELECT cursor FROM cursors WHERE channel = ?", [.text(channel)]).first?.string("cursor")
+    }
+
+    /// Saves a channel's cursor.
+    public func setCursor(_ cursor: String, channel: String, now: Date = Date()) throws {
+        try db.execute("""
+            INSERT INTO cursors (channel, cursor, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT(channel) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+            """, [.text(channel), .text(cursor), Store.time(now)])
+    }
+
+    /// Records a poll attempt's outcome: success resets the error count; failure increments it and keeps
+    /// the message (which must carry no secret).
+    public func recordPoll(channel: String, success: Bool, error: String? = nil, at now: Date = Date()) throws {
+        if success {
+            try db.execute("""
+                INSERT INTO channel_state (channel, last_attempt_at, last_success_at, consecutive_errors, last_error, failing_since)
+                VALUES (?, ?, ?, 0, NULL, NULL)
+                ON CONFLICT(channel) DO UPDATE SET last_attempt_at = excluded.last_attempt_at,
+                    last_success_at = excluded.last_success_at, consecutive_errors = 0, last_error = NULL, failing_since = NULL
+                """, [.text(channel), Store.time(now), Store.time(now)])
+        } else {
+            try db.execute("""
+                INSERT INTO channel_state (channel, last_attempt_at, consecutive_errors, last_error, failing_since)
+                VALUES (?, ?, 1, ?, ?)
+                ON CONFLICT(channel) DO UPDATE SET last_attempt_at = excluded.last_attempt_at,
+                    consecutive_errors = consecutive_errors + 1, last_error = excluded.last_error,
+                    failing_since = COALESCE(failing_since, excluded.failing_since)
+                """, [.text(channel), Store.time(now), .text(error ?? "unknown error"), Store.time(now)])
+        }
+    }
+
+    /// Health of every channel that has polled at least once.
+    public func channelHealth() throws -> [String: ChannelHealth] {
+        var result: [String: ChannelHealth] = [:]
+        for row in try db.query("SELECT * FROM channel_state") {
+            let id = row.string("channel") ?? ""
+            result[id] = ChannelHealth(channel: id, lastAttemptAt: Store.date(row, "last_attempt_at"),
+                                       lastSuccessAt: Store.date(row, "last_success_at"),
+                                       consecutiveErrors: row.int("consecutive_errors") ?? 0,
+                                       lastError: row.string("last_error"), failingSince: Store.date(row, "failing_since"))
+        }
+        return result
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// The project's persistent state over one SQLite database: orders, their history, cursors,
+/// channel health, the outbound job queue and quarantined payloads. Safe to share between tasks
+/// and between processes (the daemon and the CLI use the same file at the same time).
+public final class Store: Sendable {
+    public let db: Database
+
+    /// Opens `state_dir/ordersync.sqlite3` (or any path) and applies pending migrations.
+    public init(path: String) throws {
+        db = try Database(path: path)
+        try Migrations.run(on: db)
+    }
+
+    /// The database file inside a state directory.
+    public static func path(inStateDir dir: String) -> String {
+        (dir as NSString).appendingPathComponent("ordersync.sqlite3")
+    }
+
+    static func time(_ date: Date) -> SQLValue { .text(Timestamp.formatMillis(date)) }
+    static func date(_ row: Row, _ column: String) -> Date? { row.string(column).flatMap { Timestamp.parse($0) } }
+}
+
+/// The outcome of storing one order.
+public enum UpsertOutcome: Sendable, Equatable {
+    /// First time seen.
+    case inserted
+    /// Content changed; `previous` is the status before.
+    case updated(previous: OrderStatus)
+    /// Same content hash: nothing written.
+    case unchanged
+}
+
+/// An order as stored, with its last raw payload.
+public struct StoredOrder: Sendable {
+    public var order: Order
+    public var raw: Data?
+    public var firstSeenAt: Date
+}
+
+extension Store {
+    /// Stores `order` unless its content hash equals the stored one. Keeps `raw` as the last payload and
+    /// records a status change in the history. Call inside a transaction to batch a page.
+    public func upsert(_ order: Order, raw: Data?, now: Date = Date()) throws -> UpsertOutcome {
+        let json = try OrderCoding.storedJSON(order)
+        let hash = ContentHash.hex(json)
+        let existing = try db.query(
+            "SELECT status, content_hash FROM orders WHERE channel = ? AND external_id = ?",
+            [.text(order.ref.channel), .text(order.ref.externalID)]).first
+        let acceptBy: SQLValue = order.acceptBy.map(Store.time) ?? .null
+        if let existing {
+            if existing.string("content_hash") == hash { return .unchanged }
+            let previous = OrderStatus(rawValue: existing.string("status") ?? "") ?? .onHold
+            try db.execute("""
+                UPDATE orders SET status = ?, channel_status = ?, content_hash = ?, order_json = ?, raw = ?,
+                    accept_by = ?, changed_at = ? WHERE channel = ? AND external_id = ?
+                """, [.text(order.status.rawValue), .text(order.channelStatus), .text(hash), .blob(json),
+                      raw.map { .blob($0) } ?? .null, acceptBy, Store.time(now),
+                      .text(order.ref.channel), .text(order.ref.externalID)])
+            if previous != order.status {
+                try recordHistory(order, from: previous, now: now)
+            }
+            return .updated(previous: previous)
+        }
+        try db.execute("""
+            INSERT INTO orders (channel, external_id, status, channel_status, content_hash, order_json, raw,
+                accept_by, first_seen_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(order.ref.channel), .text(order.ref.externalID), .text(order.status.rawValue),
+                  .text(order.channelStatus), .text(hash), .blob(json), raw.map { .blob($0) } ?? .null,
+                  acceptBy, Store.time(now), Store.time(now)])
+        try recordHistory(order, from: nil, now: now)
+        return .inserted
+    }
+
+    private func recordHistory(_ order: Order, from: OrderStatus?, now: Date) throws {
+        try db.execute("""
+            INSERT INTO order_history (channel, external_id, at, from_status, to_status, channel_status)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, [.text(order.ref.channel), .text(order.ref.externalID), Store.time(now),
+                  from.map { .text($0.rawValue) } ?? .null, .text(order.status.rawValue), .text(order.channelStatus)])
+    }
+
+    /// One order with its shipments (derived from ship jobs) and last raw payload; nil if unknown.
+    public func order(_ ref: OrderRef) throws -> StoredOrder? {
+        guard let row = try db.query(
+            "SELECT order_json, raw, first_seen_at FROM orders WHERE channel = ? AND external_id = ?",
+            [.text(ref.channel), .text(ref.externalID)]).first,
+            let json = row.data("order_json") else { return nil }
+        var order = try OrderCoding.decode(json)
+        order.shipments = try shipments(for: ref)
+        return StoredOrder(order: order, raw: row.data("raw"), firstSeenAt: Store.date(row, "first_seen_at") ?? Date())
+    }
+
+    /// Orders, newest first, optionally filtered by channel and status.
+    public func orders(channel: String? = nil, status: OrderStatus? = nil, limit: Int = 1_000_000) throws -> [Order] {
+        var sql = "SELECT order_json FROM orders WHERE 1 = 1"
+        var args: [SQLValue] = []
+        if let channel { sql += " AND channel = ?"; args.append(.text(channel)) }
+        if let status { sql += " AND status = ?"; args.append(.text(status.rawValue)) }
+        sql += " ORDER BY first_seen_at DESC, external_id DESC LIMIT ?"
+        args.append(.int(Int64(limit)))
+        let shipmentsByRef = try allShipments(channel: channel)
+        return try db.query(sql, args).compactMap { row in
+            guard let json = row.data("order_json") else { return nil }
+            var order = try OrderCoding.decode(json)
+            order.shipments = shipmentsByRef[order.ref] ?? []
+            return order
+        }
+    }
+
+    /// Status history of an order, oldest first.
+    public func history(_ ref: OrderRef) throws -> [(at: Date, from: String?, to: String, channelStatus: String)] {
+        try db.query("""
+            SELECT at, from_status, to_status, channel_status FROM order_history
+            WHERE channel = ? AND external_id = ? ORDER BY id
+            """, [.text(ref.channel), .text(ref.externalID)]).map {
+            (Store.date($0, "at") ?? Date(), $0.string("from_status"), $0.string("to_status") ?? "", $0.string("channel_status") ?? "")
+        }
+    }
+
+    /// Number of orders per channel.
+    public func orderCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try db.query("SELECT channel, COUNT(*) AS n FROM orders GROUP BY channel") {
+            counts[row.string("channel") ?? ""] = row.int("n") ?? 0
+        }
+        return counts
+    }
+
+    /// Keeps a payload that could not be normalized, with the reason, for later inspection.
+    public func quarantine(channel: String, externalID: String?, reason: String, raw: Data?, now: Date = Date()) throws {
+        try db.execute("INSERT INTO quarantine (channel, external_id, reason, raw, at) VALUES (?, ?, ?, ?, ?)",
+                       [.text(channel), externalID.map { .text($0) } ?? .null, .text(reason),
+                        raw.map { .blob($0) } ?? .null, Store.time(now)])
+    }
+
+    /// Number of quarantined payloads per channel.
+    public func quarantineCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try db.query("SELECT channel, COUNT(*) AS n FROM quarantine GROUP BY channel") {
+            counts[row.string("channel") ?? ""] = row.int("n") ?? 0
+        }
+        return counts
+    }
+}

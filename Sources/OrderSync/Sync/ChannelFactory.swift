@@ -1,0 +1,70 @@
+import Foundation
+
+/// Builds connectors from the config. A channel type without a connector yet is refused with a clear
+/// message, never ignored.
+public struct ChannelFactory: Sendable {
+    public let transport: any HTTPTransport
+    public let environment: [String: String]
+    /// Per-request timeout; `ORDERSYNC_HTTP_TIMEOUT` (seconds) overrides it, for tests of slow channels.
+    public let timeout: TimeInterval
+
+    public init(transport: any HTTPTransport = URLSessionTransport(), environment: [String: String]) {
+        self.transport = transport
+        self.environment = environment
+        self.timeout = environment["ORDERSYNC_HTTP_TIMEOUT"].flatMap(TimeInterval.init) ?? 30
+    }
+
+    /// Channel types this build can talk to.
+    public static let implementedTypes: Set<ChannelType> = [.backmarket]
+
+    /// The connector for one configured channel.
+    /// `secrets` are the channel's resolved credentials (`ConfigLoader.loadWithSecrets`).
+    public func make(_ channel: ChannelConfig, index: Int, config: Config, secrets: ChannelSecrets?,
+                     logger: Logger) throws -> any ChannelConnector {
+        switch channel.settings {
+        case .backmarket(let bm):
+            guard case .backmarket(let token)? = secrets else {
+                throw ConfigError(problems: [ConfigProblem(path: "channels[\(index)].token", reason: "secret not resolved")])
+            }
+            // Back Market: ~200 requests per 10 s before Cloudflare blocks; stay well under (≤ 10 per second).
+            let http = ChannelHTTP(transport: transport, minimumSpacing: 0.1, timeout: timeout, logger: logger)
+            return BackMarketChannel(id: channel.id, baseURL: channel.effectiveBaseURL() ?? bm.defaultBaseURL,
+                                     token: token, userAgent: bm.userAgent, acceptLanguage: bm.acceptLanguage,
+                                     imeiPatterns: bm.imeiRequiredFor, acceptWithinHours: channel.acceptWithinHours,
+                                     resweepDays: config.resweepDays, http: http, logger: logger)
+        case .spartoo, .woocommerce:
+            throw ConfigError(problems: [ConfigProblem(
+                path: "channels[\(index)].type",
+                reason: "channel type \"\(channel.type.rawValue)\" is not implemented in this version (available: backmarket)")])
+        }
+    }
+
+    /// Problems that stop `run` for channel types not implemented yet (enabled channels only).
+    public static func unimplemented(in config: Config) -> [ConfigProblem] {
+        config.channels.enumerated().compactMap { index, channel in
+            guard channel.enabled, !implementedTypes.contains(channel.type) else { return nil }
+            return ConfigProblem(path: "channels[\(index)].type",
+                                 reason: "channel type \"\(channel.type.rawValue)\" is not implemented in this version (available: backmarket)")
+        }
+    }
+
+    /// The planner for `ship` on this channel.
+    public static func planner(for channel: ChannelConfig, config: Config) -> ShipmentPlanner {
+        var enforce = true
+        if case .backmarket(let bm) = channel.settings { enforce = bm.enforceIMEI }
+        return ShipmentPlanner(channelType: channel.type, capabilities: capabilities(of: channel.type),
+                               carriers: config.carriers, enforceIMEI: enforce)
+    }
+
+    /// What each channel type can do (used before a connector exists, e.g. by the CLI).
+    public static func capabilities(of type: ChannelType) -> ChannelCapabilities {
+        switch type {
+        case .backmarket:
+            ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: true, needsCarrierName: true)
+        case .spartoo:
+            ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false)
+        case .woocommerce:
+            ChannelCapabilities(hasAcceptStep: false, shipsPerLine: true, recordsIMEI: false, needsCarrierName: false)
+        }
+    }
+}

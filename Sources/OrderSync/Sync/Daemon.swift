@@ -1,0 +1,221 @@
+import Dispatch
+import Foundation
+
+/// `ordersync run`: loads the config (refusing an invalid one before anything starts), opens the store,
+/// re-queues jobs a crash left running, then runs one poller and one pusher per enabled channel until
+/// SIGTERM/SIGINT. SIGHUP reopens the log and reloads the config: an invalid one is logged and the old
+/// one kept; a valid, changed one restarts the channels without a process restart. Notifies systemd.
+public final class Daemon: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var configPath: String
+        public var environment: [String: String]
+        /// Log to this handler instead of the config's `log.file` (the demo's console).
+        public var logHandler: (any LogHandler)?
+        /// Pusher queue tick (seconds).
+        public var pushTick: TimeInterval = 0.5
+
+        public init(configPath: String, environment: [String: String], logHandler: (any LogHandler)? = nil) {
+            self.configPath = configPath; self.environment = environment; self.logHandler = logHandler
+        }
+    }
+
+    private let options: Options
+    private let lock = NSLock()
+    private var generation: Task<Void, Never>?
+    private var stopRequested = false
+    private var pendingConfig: LoadedConfig?
+    private var logHandler: (any LogHandler)?
+    private var signalSources: [DispatchSourceSignal] = []
+
+    public init(options: Options) {
+        self.options = options
+    }
+
+    /// Loads and validates the config, with the checks `run` adds (channel types implemented).
+    public static func loadConfig(path: String, environment: [String: String]) throws(ConfigError) -> LoadedConfig {
+        let loaded = try ConfigLoader.loadWithSecrets(path: path, environment: environment)
+        let missing = ChannelFactory.unimplemented(in: loaded.config)
+        if !missing.isEmpty { throw ConfigError(problems: missing, warnings: loaded.warnings) }
+        return loaded
+    }
+
+    /// Runs until stopped; returns the exit code.
+    public func run() async -> ExitCode {
+        let loaded: LoadedConfig
+        do {
+            loaded = try Daemon.loadConfig(path: options.configPath, environment: options.environment)
+        } catch {
+            for problem in error.problems { FileHandle.standardError.write(Data((problem.description + "\n").utf8)) }
+            return .config
+        }
+        let config = loaded.config
+        let handler: any LogHandler
+        if let given = options.logHandler {
+            handler = given
+        } else {
+            do {
+                handler = try JSONLinesLogHandler(path: config.log.file)
+            } catch {
+                FileHandle.standardError.write(Data("ordersync: \(error)\n".utf8))
+                return .tempFailure
+            }
+        }
+        lock.withLock { logHandler = handler }
+        var logger = Logger(level: config.log.level, handler: handler)
+        for warning in loaded.warnings {
+            logger.warning("config warning", ["problem": .string(warning.description)])
+        }
+        let store: Store
+        do {
+            try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
+            store = try Store(path: Store.path(inStateDir: config.stateDir))
+            let requeued = try store.requeueInterrupted()
+            if requeued > 0 { logger.info("interrupted jobs queued again", ["count": .int(requeued)]) }
+        } catch {
+            logger.error("cannot open the database", ["error": .string("\(error)"), "state_dir": .string(config.stateDir)])
+            return .tempFailure
+        }
+        let notifier = SystemdNotifier(environment: options.environment)
+        installSignalHandlers(logger: logger)
+        let watchdog = notifier.map { WatchdogGate(notifier: $0) }
+        let watchdogTask: Task<Void, Never>? = {
+            guard let watchdog, let interval = notifier?.watchdogInterval else { return nil }
+            return Task.detached { await watchdog.run(every: interval) }
+        }()
+
+        var current = loaded
+        logger.info("daemon started", ["version": .string(OrderSyncVersion.current), "channels": .int(config.channels.count)])
+        while true {
+            logger.level = current.config.log.level
+            let active = current
+            let activeLogger = logger
+            let task = Task {
+                await self.runGeneration(active, store: store, logger: activeLogger, notifier: notifier, watchdog: watchdog)
+            }
+            let proceed: Bool = lock.withLock {
+                generation = task
+                return !stopRequested
+            }
+            if !proceed { task.cancel() }
+            _ = notifier?.ready()
+            await task.value
+            let next: LoadedConfig? = lock.withLock {
+                defer { pendingConfig = nil }
+                return stopRequested ? nil : pendingConfig
+            }
+            guard let next else { break }
+            current = next
+            logger.info("config reloaded", ["channels": .int(next.config.channels.count)])
+        }
+        _ = notifier?.stopping()
+        watchdogTask?.cancel()
+        logger.info("daemon stopped")
+        return .ok
+    }
+
+    private func runGeneration(_ loaded: LoadedConfig, store: Store, logger: Logger, notifier: SystemdNotifier?,
+                               watchdog: WatchdogGate?) async {
+        let config = loaded.config
+        let factory = ChannelFactory(environment: options.environment)
+        var runners: [(Poller, Pusher)] = []
+        for (index, channel) in config.channels.enumerated() where channel.enabled {
+            let log = logger.with("channel", .string(channel.id))
+            do {
+                let connector = try factory.make(channel, index: index, config: config, secrets: loaded.secrets[channel.id],
+                                                 logger: log)
+                let ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
+                                    rules: config.shippingRules, logger: log)
+                let writeStatus: @Sendable () -> Void = { Daemon.writeStatus(config: config, store: store, logger: log) }
+                runners.append((Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
+                                       logger: log, onCycle: writeStatus),
+                                Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick)))
+            } catch {
+                log.error("channel not started", ["error": .string("\(error)")])
+            }
+        }
+        Daemon.writeStatus(config: config, store: store, logger: logger)
+        await withTaskGroup(of: Void.self) { group in
+            for (poller, pusher) in runners {
+                group.addTask { await poller.run() }
+                group.addTask { await pusher.run() }
+            }
+            // Heartbeat: proves the loop and the database still work (feeds the systemd watchdog) and keeps STATUS fresh.
+            group.addTask {
+                var lastStatus = ""
+                while !Task.isCancelled {
+                    if let report = try? StatusReport.build(config: config, store: store) {
+                        watchdog?.progress()
+                        let failing = report.channels.filter(\.failing).count
+                        let text = "\(report.channels.count - failing) channel(s) ok, \(failing) failing, "
+                            + "\(report.channels.reduce(0) { $0 + $1.jobsPending }) job(s) pending, "
+                            + "\(report.channels.reduce(0) { $0 + $1.jobsFailed }) failed"
+                        if text != lastStatus { _ = notifier?.status(text); lastStatus = text }
+                    }
+                    try? await Task.sleep(nanoseconds: 2_000_000_000)
+                }
+            }
+            await group.waitForAll()
+        }
+    }
+
+    static func writeStatus(config: Config, store: Store, logger: Logger) {
+        do {
+            try StatusReport.build(config: config, store: store).write(toStateDir: config.stateDir)
+        } catch {
+            logger.warning("status.json not written", ["error": .string("\(error)")])
+        }
+    }
+
+    /// Requests a stop (as SIGTERM does).
+    public func stop() {
+        let task: Task<Void, Never>? = lock.withLock {
+            stopRequested = true
+            return generation
+        }
+        task?.cancel()
+    }
+
+    private func installSignalHandlers(logger: Logger) {
+        let queue = DispatchQueue(label: "ordersync.signals")
+        for sig in [SIGTERM, SIGINT, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                if sig == SIGHUP {
+                    self.reload(logger: logger)
+                } else {
+                    logger.info("stop requested", ["signal": .int(Int(sig))])
+                    self.stop()
+                    // In-flight HTTP may not notice cancellation at once: never take longer than the contract's 10 s.
+                    queue.asyncAfter(deadline: .now() + 8) {
+                        logger.warning("forced exit after stop timeout")
+                        exit(0)
+                    }
+                }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    private func reload(logger: Logger) {
+        lock.withLock { logHandler }?.reopen()
+        logger.info("reload requested")
+        let notifier = SystemdNotifier(environment: options.environment)
+        _ = notifier?.reloading()
+        do {
+            let config = try Daemon.loadConfig(path: options.configPath, environment: options.environment)
+            let task: Task<Void, Never>? = lock.withLock {
+                pendingConfig = config
+                return generation
+            }
+            task?.cancel()
+        } catch {
+            for problem in error.problems {
+                logger.error("config reload refused", ["problem": .string(problem.description)])
+            }
+            _ = notifier?.ready()
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Polls one channel forever: walk, store, save the cursor, sleep the interval; on failure a capped
+/// exponential backoff with jitter, a count of consecutive errors in the store, and the error logged
+/// once per interval while it repeats. Cancellation is a normal stop.
+public struct Poller: Sendable {
+    public let connector: any ChannelConnector
+    public let ingest: Ingest
+    public let interval: TimeInterval
+    public let logger: Logger
+    /// Called after every cycle, success or not (writes status.json).
+    public let onCycle: @Sendable () -> Void
+
+    public init(connector: any ChannelConnector, ingest: Ingest, interval: TimeInterval, logger: Logger,
+                onCycle: @escaping @Sendable () -> Void) {
+        self.connector = connector; self.ingest = ingest; self.interval = interval; self.logger = logger
+        self.onCycle = onCycle
+    }
+
+    /// Runs one cycle; returns normally on success, throws the channel's error otherwise.
+    public func pollOnce(now: Date = Date()) async throws {
+        let store = ingest.store
+        let cursor = try store.cursor(channel: connector.id)
+        let ingest = self.ingest
+        let newCursor = try await connector.poll(cursor: cursor, now: now) { page in
+            try ingest.store(page)
+        }
+        try store.setCursor(newCursor, channel: connector.id)
+    }
+
+    public func run() async {
+        var failures = 0
+        var throttle = ErrorThrottle(interval: interval)
+        let backoff = Backoff(base: min(5, interval), cap: interval)
+        while !Task.isCancelled {
+            let started = Date()
+            var delay = interval
+            do {
+                try await pollOnce(now: started)
+                try? ingest.store.recordPoll(channel: connector.id, success: true, at: started)
+                if failures > 0 {
+                    logger.info("channel recovered", ["after_errors": .int(failures)])
+                }
+                failures = 0
+                throttle.reset()
+                logger.debug("poll done", ["seconds": .double(Date().timeIntervalSince(started))])
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                let message = Poller.describe(error)
+                try? ingest.store.recordPoll(channel: connector.id, success: false, error: message, at: started)
+                if throttle.shouldLog(message) {
+                    logger.error("poll failed", ["error": .string(message), "consecutive_errors": .int(failures)])
+                }
+                if let channelError = error as? ChannelError, channelError.kind == .unauthorized {
+                    delay = interval  // no fast retry loop on bad credentials
+                } else {
+                    delay = backoff.delay(afterFailures: failures)
+                    if case .retryable(let after?) = (error as? ChannelError)?.kind { delay = max(delay, after) }
+                }
+            }
+            onCycle()
+            do { try await sleep(seconds: delay) } catch { return }
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let e as ChannelError: e.description
+        case let e as StoreError: e.description
+        default: String(describing: error)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// What `status` prints and `state_dir/status.json` holds: per channel, polling health, orders known,
+/// jobs pending and failed, and the cursor. Built from the database, so it works while the daemon runs.
+public struct StatusReport: Encodable, Sendable {
+    public struct Channel: Encodable, Sendable {
+        public var id: String
+        public var type: String
+        public var enabled: Bool
+        public var lastPollAttempt: String?
+        public var lastPollSuccess: String?
+        public var consecutiveErrors: Int
+        public var lastError: String?
+        /// True when polling has failed for longer than 3 poll intervals.
+        public var failing: Bool
+        public var ordersKnown: Int
+        public var jobsPending: Int
+        public var jobsFailed: Int
+        public var quarantined: Int
+        public var cursor: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, type, enabled, lastPollAttempt = "last_poll_attempt", lastPollSuccess = "last_poll_success"
+            case consecutiveErrors = "consecutive_errors", lastError = "last_error", failing
+            case ordersKnown = "orders_known", jobsPending = "jobs_pending", jobsFailed = "jobs_failed"
+            case quarantined, cursor
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id); try c.encode(type, forKey: .type); try c.encode(enabled, forKey: .enabled)
+            try c.encode(lastPollAttempt, forKey: .lastPollAttempt); try c.encode(lastPollSuccess, forKey: .lastPollSuccess)
+            try c.encode(consecutiveErrors, forKey: .consecutiveErrors); try c.encode(lastError, forKey: .lastError)
+            try c.encode(failing, forKey: .failing); try c.encode(ordersKnown, forKey: .ordersKnown)
+            try c.encode(jobsPending, forKey: .jobsPending); try c.encode(jobsFailed, forKey: .jobsFailed)
+            try c.encode(quarantined, forKey: .quarantined); try c.encode(cursor, forKey: .cursor)
+        }
+    }
+
+    public var generatedAt: String
+    public var version: String
+    public var channels: [Channel]
+
+    enum CodingKeys: String, CodingKey { case generatedAt = "generated_at", version, channels }
+
+    public static func build(config: Config, store: Store, now: Date = Date()) throws -> StatusReport {
+        let health = try store.channelHealth()
+        let orders = try store.orderCounts()
+        let jobs = try store.jobCounts()
+        let quarantine = try store.quarantineCounts()
+        var channels: [Channel] = []
+        for channel in config.channels {
+            let h = health[channel.id]
+            var failing = false
+            if let h, h.consecutiveErrors > 0 {
+                let since = h.lastSuccessAt ?? h.failingSince ?? now
+                failing = now.timeIntervalSince(since) > Double(3 * channel.pollIntervalSeconds)
+            }
+            channels.append(Channel(
+                id: channel.id, type: channel.type.rawValue, enabled: channel.enabled,
+                lastPollAttempt: h?.lastAttemptAt.map(Timestamp.format), lastPollSuccess: h?.lastSuccessAt.map(Timestamp.format),
+                consecutiveErrors: h?.consecutiveErrors ?? 0, lastError: h?.lastError, failing: failing,
+                ordersKnown: orders[channel.id] ?? 0, jobsPending: jobs[channel.id]?.pending ?? 0,
+                jobsFailed: jobs[channel.id]?.failed ?? 0, quarantined: quarantine[channel.id] ?? 0,
+                cursor: try store.cursor(channel: channel.id)))
+        }
+        return StatusReport(generatedAt: Timestamp.format(now), version: OrderSyncVersion.current, channels: channels)
+    }
+
+    public func json(pretty: Bool = true) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Writes `status.json` atomically: a temp file in the same directory, then rename.
+    public func write(toStateDir dir: String) throws {
+        let final = (dir as NSString).appendingPathComponent("status.json")
+        let temp = final + ".tmp-\(getpid())"
+        var data = try json()
+        data.append(0x0A)
+        try data.write(to: URL(fileURLWithPath: temp))
+        guard rename(temp, final) == 0 else {
+            unlink(temp)
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+}
+
+/// The program version.
+public enum OrderSyncVersion {
+    public static let current = "0.1.0"
+}
