@@ -44,7 +44,8 @@ extension BackMarketSimulator {
 
     /// Changes order `id` with `change` (test setup: a buyer cancels, support edits an address…)
     /// and bumps `date_modification` to now. Returns the new snapshot; nil when unknown.
-    /// The order id cannot be changed; lines added with id 0 get fresh ids.
+    /// The order id cannot be changed; lines added with id 0 get fresh ids. `change` runs under
+    /// the simulator's lock and must not call back into the simulator.
     @discardableResult
     public func modifyOrder(_ id: Int, _ change: (inout Order) -> Void) -> Order? {
         let now = clock()

@@ -6,17 +6,26 @@ extension BackMarketSimulator {
         /// 1 for the first request the simulator handled, then +1 (not reset by ``clearJournal()``).
         public let sequence: Int
         /// Simulator clock time at arrival.
+        /// Simulator clock time of the change.
         public let time: Date
+        /// The request as received (method, path, query, headers, body).
         public let request: HTTPRequest
         /// The status sent; 0 when the connection was dropped without a reply.
         public let status: Int
+        /// The first ``maxStoredBodyBytes`` bytes of the reply body.
         public let responseBody: Data
+        /// How much of each reply body the journal keeps (4 KiB).
+        public static let maxStoredBodyBytes = 4096
         /// The injected fault or `rate-limit` that shaped the reply; nil for a normal reply.
         public let fault: String?
 
+        /// The request method.
         public var method: String { request.method }
+        /// The decoded request path.
         public var path: String { request.path }
+        /// The decoded query parameters (last value wins).
         public var query: [String: String] { request.query }
+        /// The request body.
         public var body: Data { request.body }
         /// The request body parsed as a JSON object; nil when it is not one.
         public var jsonBody: [String: Any]? {
@@ -42,8 +51,11 @@ extension BackMarketSimulator {
             case patchLine
         }
 
+        /// Simulator clock time of the change.
         public let time: Date
+        /// The order the change applied to.
         public let orderID: Int
+        /// What the change was.
         public let kind: Kind
         /// The lines that changed.
         public let lineIDs: [Int]
@@ -54,7 +66,7 @@ extension BackMarketSimulator {
         public let details: [String: String]
     }
 
-    /// Every request handled so far, oldest first.
+    /// The requests handled so far (the latest ``Configuration/journalLimit``), oldest first.
     public var journal: [JournalEntry] { withState { $0.journal } }
 
     /// Journal entries with `method` (any when nil) whose path starts with `pathPrefix` (any when nil).

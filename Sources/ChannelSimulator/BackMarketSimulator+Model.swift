@@ -3,15 +3,23 @@ import Foundation
 extension BackMarketSimulator {
     /// A postal address as Back Market sends it (snake_case on the wire).
     public struct Address: Sendable, Equatable {
+        /// `first_name`.
         public var firstName: String
+        /// `last_name`.
         public var lastName: String
+        /// `company`; omitted from the JSON when nil.
         public var company: String?
+        /// `street`.
         public var street: String
+        /// `street2` (often empty).
         public var street2: String
+        /// `postal_code`.
         public var postalCode: String
+        /// `city`.
         public var city: String
         /// ISO 3166-1 alpha-2 (`FR`, `DE`…).
         public var country: String
+        /// `phone`.
         public var phone: String
         /// Nil means the key is absent from the JSON (it happens on real orders).
         public var email: String?
@@ -50,11 +58,15 @@ extension BackMarketSimulator {
     public struct OrderLine: Sendable, Equatable {
         /// The orderline id (never equal to the order id). 0 in a template means "assign one".
         public var id: Int
+        /// The line state (see the type comment); only 2–6 may be written through the API.
         public var state: Int
         /// The merchant SKU (`listing` on the wire); accept/cancel name lines by it.
         public var listing: String
+        /// Product title, e.g. `iPhone 12 64 GB`.
         public var product: String
+        /// Brand, e.g. `Apple`.
         public var brand: String
+        /// Units on this line (1 or 2 in generated data).
         public var quantity: Int
         /// Unit price, tax included, as a decimal string.
         public var price: String
@@ -62,6 +74,7 @@ extension BackMarketSimulator {
         public var condition: Int
         /// Empty until set (by a ship body or PATCH); once non-empty it cannot be changed.
         public var imei: String
+        /// `serial_number`; empty until set, then immutable like `imei`.
         public var serialNumber: String
 
         /// Creates a line; defaults describe one paid iPhone 12.
@@ -102,28 +115,39 @@ extension BackMarketSimulator {
 
         /// The order id. 0 in a template means "assign the next one".
         public var orderID: Int
+        /// ISO 4217 code, e.g. `EUR`.
         public var currency: String
         /// Total of the lines, tax included, shipping excluded; nil in a template = computed from the lines.
         public var price: String?
+        /// `shipping_price`, a decimal string.
         public var shippingPrice: String
+        /// `date_creation`.
         public var dateCreation: Date
         /// Bumped to "now" by every successful change.
         public var dateModification: Date
+        /// `date_payment`; nil (JSON null) while the buyer is still paying.
         public var datePayment: Date?
+        /// `date_shipping`; set by the ship call (its `date_shipping`, else now).
         public var dateShipping: Date?
         /// How this order's dates are written on the wire.
         public var dateStyle: DateStyle
+        /// `shipping_address`; its `country` is the order's `country_code`.
         public var shippingAddress: Address
+        /// `billing_address` (defaults to the shipping address).
         public var billingAddress: Address
         /// Carrier name as sent in the ship call; empty until shipped.
         public var shipper: String
+        /// `tracking_number`; empty until shipped.
         public var trackingNumber: String
+        /// `tracking_url`; empty until shipped.
         public var trackingURL: String
         /// Sent as `delivery_mode` when non-nil.
         public var deliveryMode: String?
         /// Sent as `shipper_display` when non-nil.
         public var shipperDisplay: String?
+        /// `payment_method`, e.g. `card`, `paypal`.
         public var paymentMethod: String
+        /// `orderlines`.
         public var lines: [OrderLine]
         /// Archived orders answer 404 on GET by id and are never listed (simulator-only flag).
         public var archived: Bool

@@ -196,8 +196,9 @@ extension BackMarketSimulator {
     /// An integer from a JSON number with no fraction, or a string of digits; nil otherwise.
     static func integer(_ value: Any?) -> Int? {
         if let text = value as? String { return Int(text.trimmingCharacters(in: .whitespaces)) }
-        if value is Bool { return nil }
         if let number = value as? NSNumber {
+            // JSON booleans arrive as NSNumber of type "c" (and `is Bool` holds for 0 and 1 too on Linux).
+            guard String(cString: number.objCType) != "c" else { return nil }
             let double = number.doubleValue
             guard double == double.rounded(), abs(double) < 1e15 else { return nil }
             return number.intValue

@@ -44,6 +44,9 @@ public final class BackMarketSimulator: @unchecked Sendable {
         public var knownShippers: Set<String>?
         /// Whether replies carry `server: cloudflare` and `cf-ray` like the real edge (default true).
         public var cloudflareHeaders = true
+        /// The journal keeps about the latest this many requests (default 100 000; up to 10 % more
+        /// before it is trimmed), so soak runs stay bounded.
+        public var journalLimit = 100_000
 
         /// Default settings, matching the real API as far as the notes know it.
         public init() {}
@@ -119,6 +122,11 @@ public final class BackMarketSimulator: @unchecked Sendable {
         set { withState { $0.configuration = newValue } }
     }
 
+    /// Changes the settings atomically (no request sees a half-applied change).
+    public func updateConfiguration(_ change: (inout Configuration) -> Void) {
+        withState { change(&$0.configuration) }
+    }
+
     /// Replaces the accepted tokens (e.g. to simulate a revoked token → 401).
     public func setTokens(_ tokens: [String]) {
         withState { $0.tokens = Set(tokens) }
@@ -138,7 +146,7 @@ public final class BackMarketSimulator: @unchecked Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let now = clock()
         var delay: TimeInterval = 0
-        var response: HTTPResponse = withState { state in
+        let response: HTTPResponse = withState { state in
             state.applyScheduledChanges(now: now)
             state.requestCounter += 1
             var label: String?
@@ -165,14 +173,18 @@ public final class BackMarketSimulator: @unchecked Sendable {
             state.journal.append(
                 JournalEntry(
                     sequence: state.requestCounter, time: now, request: request,
-                    status: response.abortConnection ? 0 : response.status, responseBody: response.body, fault: label))
+                    status: response.abortConnection ? 0 : response.status,
+                    responseBody: response.body.prefix(JournalEntry.maxStoredBodyBytes), fault: label))
+            // Trimmed in batches so a full journal does not shift the whole array on every request.
+            let limit = max(1, state.configuration.journalLimit)
+            if state.journal.count > limit + limit / 10 {
+                state.journal.removeFirst(state.journal.count - limit)
+            }
             return response
         }
-        if delay > 0 {
-            Thread.sleep(forTimeInterval: delay)
-            // A slow reply that outlives `stop()` is dropped rather than written late.
-            if !server.isRunning { response = .dropConnection }
-        }
+        // Outside the lock: other requests go on while this reply is held back. After `stop()`
+        // the write simply fails, since the connection was shut down.
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         return response
     }
 

@@ -14,6 +14,7 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
     /// The `errno` value at the failure (0 when not a system error).
     public let code: Int32
 
+    /// A readable message with the failing step and `strerror`.
     public var description: String {
         code == 0 ? "HTTPServer \(operation) failed" : "HTTPServer \(operation) failed: \(String(cString: strerror(code))) (errno \(code))"
     }
@@ -25,6 +26,7 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
 /// Thread-safe. The handler is called concurrently from connection threads and may block (e.g. sleep
 /// to simulate a slow reply). A client hanging up never crashes the process (writes use
 /// `MSG_NOSIGNAL`). Malformed requests get a 400 and the connection is closed; they never reach the handler.
+/// A running server is kept alive by its accept thread: call ``stop()`` when done.
 public final class HTTPServer: @unchecked Sendable {
     /// Largest accepted request head (request line plus headers); larger gets 431.
     public static let maxHeadBytes = 64 * 1024

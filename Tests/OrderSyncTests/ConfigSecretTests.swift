@@ -47,7 +47,7 @@ final class ConfigSecretTests: XCTestCase {
     }
 
     func testFileSecretStripsExactlyOneTrailingNewline() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ConfigTempDirectory()
         let cases: [(String, String)] = [("abc\n", "abc"), ("abc", "abc"), ("abc\r\n", "abc"), (" abc \n", " abc ")]
         for (index, (contents, expected)) in cases.enumerated() {
             let file = try directory.write("s\(index)", contents)
@@ -58,7 +58,7 @@ final class ConfigSecretTests: XCTestCase {
     }
 
     func testFileSecretProblemsNameThePathNeverTheContent() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ConfigTempDirectory()
         let empty = try directory.write("empty", "")
         let newlineOnly = try directory.write("nl", "\n")
         let multiLine = try directory.write("multi", "s3cr3t\nmore")
@@ -75,7 +75,7 @@ final class ConfigSecretTests: XCTestCase {
     }
 
     func testCredentialsDirectoryIsExpanded() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ConfigTempDirectory()
         try directory.write("bm.token", "from-credentials\n")
         let environment = ["CREDENTIALS_DIRECTORY": directory.path]
         XCTAssertEqual(try SecretSource.file("${CREDENTIALS_DIRECTORY}/bm.token").resolve(environment: environment).reveal(),
@@ -99,7 +99,7 @@ final class ConfigSecretTests: XCTestCase {
     }
 
     func testResolvedSecretsPerChannelSkippingDisabledChannels() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ConfigTempDirectory()
         let keyFile = try directory.write("woo.key", "ck_file\n")
         let document = ConfigFixture.document(channels: [
             ConfigFixture.edit(ConfigFixture.backMarket, ["token": nil, "token_env": "BM_TOKEN"]),
@@ -120,7 +120,7 @@ final class ConfigSecretTests: XCTestCase {
     // MARK: Loader
 
     func testLoadReadsValidatesAndResolves() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ConfigTempDirectory()
         let token = try directory.write("bm.token", "bm-from-file\n")
         let document = ConfigFixture.oneChannel(ConfigFixture.backMarket, ["token": nil, "token_file": token])
         let path = try directory.write("config.json", String(decoding: ConfigFixture.data(document), as: UTF8.self))
@@ -139,7 +139,7 @@ final class ConfigSecretTests: XCTestCase {
     }
 
     func testLoadCollectsEveryProblemIncludingSecrets() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ConfigTempDirectory()
         let text = """
             {
               "state_dir": "relative/state",
@@ -170,7 +170,7 @@ final class ConfigSecretTests: XCTestCase {
     }
 
     func testInlineSecretsInAGroupReadableFileWarn() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ConfigTempDirectory()
         let text = String(decoding: ConfigFixture.data(ConfigFixture.document()), as: UTF8.self)
         let open = try directory.write("open.json", text, permissions: 0o644)
         let check = ConfigLoader.check(path: open, environment: [:])

@@ -54,7 +54,7 @@ enum ConfigFixture {
 }
 
 /// A private temporary directory removed at the end of the test.
-final class TemporaryDirectory {
+final class ConfigTempDirectory {
     let path: String
 
     init() throws {

@@ -42,7 +42,7 @@ final class ConfigTests: XCTestCase {
     }
 
     func testExampleSecretsResolveFromTheCredentialsDirectory() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ConfigTempDirectory()
         try directory.write("spartoo.key", "0A1B2C3D4E5F6789\n")
         try directory.write("bm.token", "bm-secret\n")
         let example = Self.examplesDirectory.appendingPathComponent("backmarket-minimal.json").path
@@ -249,12 +249,12 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(ConfigFixture.problems("{\n  \"state_dir\": \"/s\",\n  \"channels\": [,]\n}"),
                        ["config: $: invalid JSON at line 3, column 16: unexpected ',', expected a value"])
         XCTAssertEqual(ConfigFixture.problems("{\"a\": 1,}"),
-                       ["config: $: invalid JSON at line 1, column 10: unexpected '}', expected a key in double quotes"])
+                       ["config: $: invalid JSON at line 1, column 9: unexpected '}', expected a key in double quotes"])
         XCTAssertEqual(ConfigFixture.problems(""), ["config: $: invalid JSON at line 1, column 1: the file is empty"])
         XCTAssertEqual(ConfigFixture.problems("{} x"),
                        ["config: $: invalid JSON at line 1, column 4: unexpected 'x' after the JSON value"])
         XCTAssertEqual(ConfigFixture.problems("{\"é\": tru}"),
-                       ["config: $: invalid JSON at line 1, column 7: unexpected '}', expected true"])
+                       ["config: $: invalid JSON at line 1, column 10: unexpected '}', expected true"])
         XCTAssertEqual(ConfigFixture.problems("{\"a\": \"x\ny\"}"),
                        ["config: $: invalid JSON at line 1, column 9: control character in a string (write it as an escape such as \\n)"])
         XCTAssertEqual(ConfigFixture.problems("{\"a\": 01}"), ["config: $: invalid JSON at line 1, column 8: leading zero in a number"])

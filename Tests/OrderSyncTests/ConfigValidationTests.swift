@@ -23,9 +23,8 @@ final class ConfigValidationTests: XCTestCase {
         assertProblems(F.document(["frobnicate": 1]), ["config: frobnicate: unknown key \"frobnicate\""])
         assertProblems(F.document(["log": ["levle": "info"]]),
                        ["config: log.levle: unknown key \"levle\" (did you mean \"level\"?)"])
-        assertProblems(F.oneChannel(F.backMarket, ["regoin": "eu"]), [
-            "config: channels[0].regoin: unknown key \"regoin\" (did you mean \"region\"?)",
-        ].map { $0 } + [])
+        assertProblems(F.oneChannel(F.backMarket, ["regoin": "eu"]),
+                       ["config: channels[0].regoin: unknown key \"regoin\" (did you mean \"region\"?)"])
     }
 
     func testUnknownKeyThatBelongsToAnotherChannelType() {
@@ -158,7 +157,7 @@ final class ConfigValidationTests: XCTestCase {
     func testBaseURL() {
         let path = "config: channels[0].base_url: "
         assertProblems(F.oneChannel(F.backMarket, ["base_url": "ftp://x.example"]), [path + "must be an http or https URL (got \"ftp://x.example\")"])
-        assertProblems(F.oneChannel(F.backMarket, ["base_url": "www.backmarket.fr"]), [path + "not a valid URL (got \"www.backmarket.fr\")"])
+        assertProblems(F.oneChannel(F.backMarket, ["base_url": "www.backmarket.fr"]), [path + "must be an http or https URL (got \"www.backmarket.fr\")"])
         assertProblems(F.oneChannel(F.backMarket, ["base_url": "http://sandbox.example"]),
                        [path + "http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://"])
         assertProblems(F.oneChannel(F.backMarket, ["base_url": "https://x.example/?a=1"]), [path + "must not contain a query or fragment"])

@@ -232,3 +232,66 @@ final class BackMarketSimulatorTests: XCTestCase {
         XCTAssertEqual(sim.requests(method: "GET", pathPrefix: "/ws/orders").filter { $0.status == 429 }.count, 2)
     }
 }
+
+final class BackMarketRobustnessTests: XCTestCase {
+    func testNewStateValuesAreReadStrictlyButLiberally() {
+        let sim = BackMarketSimulator()
+        let id = sim.addOrder().orderID
+        func post(_ body: Any) -> String {
+            var request = makeRequest("POST", "/ws/orders/\(id)")
+            request.body = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
+            return sim.handle(request).bodyText
+        }
+        XCTAssertEqual(post(["new_state": 1]), "new_state 1 must be in 2,3,4,5,6")
+        XCTAssertEqual(post(["new_state": 0]), "new_state 0 must be in 2,3,4,5,6")
+        XCTAssertEqual(post(["new_state": true]), "new_state must be an integer")
+        XCTAssertEqual(post(["new_state": 2.5]), "new_state must be an integer")
+        XCTAssertEqual(post(["order_id": id + 1, "new_state": 2]), "order_id does not match the order in the URL")
+        XCTAssertEqual(post(["order_id": id]), "new_state is required")
+        XCTAssertEqual(post([1, 2]), "request body must be a JSON object")
+        XCTAssertEqual(post(["order_id": "\(id)", "new_state": "2"]).contains("\"state\":3"), true)
+    }
+
+    func testSimulatorSurvivesRandomRequests() {
+        let sim = BackMarketSimulator()
+        sim.generateOrders(count: 20, seed: 9)
+        var rng = SeededGenerator(seed: 5)
+        let paths = ["/ws/orders", "/ws/orders/", "/ws/orders/40012345", "/ws/orders/-1", "/ws/orders/99999999999999999999999",
+                     "/ws/orderlines/51234567", "/ws/orderlines/x", "/", "//ws//orders", "/ws/orders/40012346/extra"]
+        let methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"]
+        let bodies: [String] = ["", "{", "null", "[]", "{\"new_state\":null}", "{\"new_state\":3,\"imei\":12}",
+                                "{\"new_state\":3,\"tracking_number\":\"T\",\"date_shipping\":\"nope\"}", "{\"imei\":null,\"serial_number\":[1]}",
+                                "{\"new_state\":99999999999999999999999}", "{\"sku\":{},\"new_state\":2}"]
+        let queries = ["", "page=0", "page=-1", "page=last", "page=abc", "page-size=-5", "state=x", "date_creation=%ZZ", "state=1&state=3&page=2"]
+        for _ in 0..<2_000 {
+            var request = makeRequest(rng.pick(methods), rng.pick(paths), query: rng.pick(queries))
+            request.body = Data(rng.pick(bodies).utf8)
+            let status = sim.handle(request).status
+            XCTAssertTrue((200...599).contains(status))
+        }
+    }
+}
+
+final class BackMarketConcurrencyTests: XCTestCase {
+    func testConcurrentAcceptsAreEachAppliedExactlyOnce() async throws {
+        let sim = BackMarketSimulator()
+        try sim.start()
+        defer { sim.stop() }
+        let ids = (0..<30).map { _ in sim.addOrder().orderID }
+        let client = TestClient(base: sim.baseURL)
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for id in ids + ids {  // every order accepted twice, concurrently
+                group.addTask {
+                    try await client.send("POST", "/ws/orders/\(id)", json: ["order_id": id, "new_state": 2, "sku": "SKU-IP12-64"]).status
+                }
+                group.addTask { try await client.send("GET", "/ws/orders/\(id)").status }
+            }
+            return try await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        XCTAssertEqual(statuses[200], 90)
+        XCTAssertEqual(statuses[400], 30, "the second accept of each order is refused")
+        XCTAssertEqual(sim.appliedEffects.count, 30)
+        XCTAssertEqual(Set(sim.appliedEffects.map(\.orderID)), Set(ids))
+        XCTAssertEqual(sim.requestCount, 120)
+    }
+}

@@ -128,3 +128,26 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(request.queryItems.count, 6)
     }
 }
+
+final class HTTPServerFuzzTests: XCTestCase {
+    func testRandomBytesNeverKillTheServer() throws {
+        let server = HTTPServer { _ in .text(200, "ok") }
+        try server.start()
+        defer { server.stop() }
+        var rng = SeededGenerator(seed: 11)
+        let pieces = ["GET ", "POST ", "/x", "?a=%", " HTTP/1.1", " HTTP/1.0", "\r\n", "\n", "Content-Length: 3\r\n",
+                      "Content-Length: 99999999999999999999\r\n", "Transfer-Encoding: chunked\r\n", "ffffffffffffffffff\r\n",
+                      ":\r\n", "\u{0}", "é", "\r\n\r\n"]
+        for _ in 0..<150 {
+            let client = try RawClient(port: server.port)
+            var text = ""
+            for _ in 0..<rng.int(1...12) { text += rng.pick(pieces) }
+            client.write(text)
+            _ = shutdown(client.fd, Int32(SHUT_WR))
+            _ = client.read()
+        }
+        let client = try RawClient(port: server.port)
+        client.write("GET /alive HTTP/1.1\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(client.read().hasSuffix("ok"))
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One entry of `carriers`: a canonical carrier key, its tracking-link template and per-channel spellings.
 public struct CarrierConfig: Sendable, Equatable {
     /// The key in `carriers` (`[a-z0-9-]+`), used by `ship --carrier` and `shipping_rules`.
@@ -7,6 +9,7 @@ public struct CarrierConfig: Sendable, Equatable {
     /// `names`: channel type (`backmarket`, `spartoo`, `woocommerce`) → how that channel spells the carrier.
     public var names: [String: String]
 
+    /// Builds a carrier in code; nothing is checked until ``Config/validate()``.
     public init(key: String, trackingURL: String? = nil, names: [String: String] = [:]) {
         self.key = key
         self.trackingURL = trackingURL
@@ -22,8 +25,8 @@ public struct CarrierConfig: Sendable, Equatable {
     public func trackingURL(number: String, postcode: String? = nil) -> String? {
         guard let template = trackingURL else { return nil }
         return template
-            .replacingEvery("{tracking}", with: Self.percentEncoded(number))
-            .replacingEvery("{postcode}", with: Self.percentEncoded(postcode ?? ""))
+            .replacingOccurrences(of: "{tracking}", with: Self.percentEncoded(number))
+            .replacingOccurrences(of: "{postcode}", with: Self.percentEncoded(postcode ?? ""))
     }
 
     static let placeholders = ["{tracking}", "{postcode}"]
@@ -52,6 +55,7 @@ public struct ShippingRule: Sendable, Equatable {
     /// `carrier` (required): a key of `carriers`.
     public var carrier: String
 
+    /// Builds a rule in code; nothing is checked until ``Config/validate()``.
     public init(channel: String = "*", shippingMethod: String = "*", carrier: String) {
         self.channel = channel
         self.shippingMethod = shippingMethod
@@ -98,26 +102,9 @@ public enum Glob {
 /// Back Market's shipper names, as far as known. `shipper` must be one of Back Market's own list; a name
 /// outside this one is a warning (the list may be incomplete), not an error.
 public enum BackMarketShippers {
+    /// Exact spellings, as Back Market expects them in `shipper`.
     public static let known: [String] = [
         "Colissimo", "Chronopost", "DHL", "DHL Express", "UPS", "Fedex", "TNT", "GLS", "DPD", "La Poste",
         "Mondial Relay", "Royal Mail", "USPS", "Correos", "SEUR", "Poste Italiane", "BRT", "Hermes", "Other",
     ]
-}
-
-extension String {
-    /// Every occurrence of `needle` replaced (file-private helper for templates, no Foundation needed).
-    fileprivate func replacingEvery(_ needle: String, with replacement: String) -> String {
-        guard !needle.isEmpty else { return self }
-        var result = ""
-        var rest = Substring(self)
-        while !rest.isEmpty {
-            if rest.hasPrefix(needle) {
-                result += replacement
-                rest = rest.dropFirst(needle.count)
-            } else {
-                result.append(rest.removeFirst())
-            }
-        }
-        return result
-    }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 extension ChannelConfig {
     /// The channel's rules; `path` is `channels[N]`. Pure.
-    func validate(at path: String, topLevelPollInterval: Int, into problems: inout ProblemList) {
+    func validate(at path: String, topLevelPollInterval: Int, into problems: inout ConfigProblemList) {
         let key = { (name: String) in ConfigPath.member(path, name) }
         if id.isEmpty {
             problems.add(key("id"), "must not be empty")
@@ -42,7 +42,7 @@ extension ChannelConfig {
 
 extension SecretSource {
     /// Shape only (no reading): inline non-empty, file path absolute, variable name well-formed.
-    func validate(at basePath: String, into problems: inout ProblemList) {
+    func validate(at basePath: String, into problems: inout ConfigProblemList) {
         let path = basePath + keySuffix
         switch self {
         case .inline(let secret):
@@ -63,7 +63,7 @@ extension SecretSource {
 }
 
 extension BackMarketSettings {
-    func validate(at path: String, into problems: inout ProblemList) {
+    func validate(at path: String, into problems: inout ConfigProblemList) {
         let key = { (name: String) in ConfigPath.member(path, name) }
         // Back Market: `User-Agent: BM-{Company}-{Integration};{contact email}` on every call, else 403.
         problems.checkHeaderValue(userAgent, at: key("user_agent"),
@@ -86,7 +86,7 @@ extension BackMarketSettings {
 }
 
 extension SpartooSettings {
-    func validate(at path: String, into problems: inout ProblemList) {
+    func validate(at path: String, into problems: inout ConfigProblemList) {
         let sitesPath = ConfigPath.member(path, "sites")
         if sites.isEmpty { problems.add(sitesPath, "must list at least one site") }
         var seen: Set<String> = []
@@ -110,7 +110,7 @@ extension SpartooSettings {
 }
 
 extension WooCommerceSettings {
-    func validate(at path: String, into problems: inout ProblemList) {
+    func validate(at path: String, into problems: inout ConfigProblemList) {
         let statusesPath = ConfigPath.member(path, "statuses")
         if statuses.isEmpty { problems.add(statusesPath, "must list at least one status") }
         var seen: Set<String> = []

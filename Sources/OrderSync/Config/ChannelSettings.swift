@@ -46,6 +46,7 @@ public struct BackMarketSettings: Sendable, Equatable {
     /// flagged `requires_imei` that has no IMEI or serial.
     public var enforceIMEI: Bool
 
+    /// `imei_required_for` when absent: Back Market sends no product category, so titles are matched.
     public static let defaultIMEIRequiredFor = ["*iphone*", "*smartphone*", "*galaxy*", "*pixel*"]
 
     public init(
@@ -91,6 +92,7 @@ public struct SpartooSettings: Sendable, Equatable {
     /// `fetch_slips` (default false): fetch the delivery-slip PDF of accepted orders.
     public var fetchSlips: Bool
 
+    /// `sites` when absent.
     public static let defaultSites = ["fr"]
 
     public init(
@@ -146,6 +148,7 @@ public struct WooCommerceSettings: Sendable, Equatable {
     /// `auth` (default `basic`).
     public var auth: Auth
 
+    /// `statuses` when absent.
     public static let defaultStatuses = ["processing"]
     /// Statuses that are never imported (`checkout-draft`, `auto-draft`) or not listable (`trash`).
     public static let forbiddenStatuses = ["checkout-draft", "auto-draft", "trash"]

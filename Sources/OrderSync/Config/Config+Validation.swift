@@ -5,7 +5,7 @@ extension Config {
     ///
     /// Channel paths use the channel's index in ``channels``, carriers their key, rules their index.
     public func validate() -> [ConfigProblem] {
-        var problems = ProblemList()
+        var problems = ConfigProblemList()
         problems.requirePath(stateDir, at: "state_dir")
         if let file = log.file { problems.requirePath(file, at: "log.file") }
         if let inboxDir { problems.requirePath(inboxDir, at: "inbox_dir") }
@@ -31,7 +31,7 @@ extension Config {
         return problems.items
     }
 
-    private func validateCarriers(into problems: inout ProblemList) {
+    private func validateCarriers(into problems: inout ConfigProblemList) {
         var seen: Set<String> = []
         let types = ChannelType.allCases.map(\.rawValue)
         for carrier in carrierList {
@@ -58,8 +58,11 @@ extension Config {
         }
     }
 
-    private func validateShippingRules(into problems: inout ProblemList) {
-        let channelIDs = channels.map(\.id).filter { !$0.isEmpty }
+    private func validateShippingRules(into problems: inout ConfigProblemList) {
+        var channelIDs: [String] = []
+        for channel in channels where !channel.id.isEmpty && !channelIDs.contains(channel.id) {
+            channelIDs.append(channel.id)
+        }
         let carrierKeys = carrierOrder
         for (index, rule) in shippingRules.enumerated() {
             let path = ConfigPath.index("shipping_rules", index)
@@ -93,7 +96,7 @@ extension Config {
 }
 
 /// Problems in the order found, with the shared checks used by the validation files.
-struct ProblemList {
+struct ConfigProblemList {
     private(set) var items: [ConfigProblem] = []
 
     mutating func add(_ path: String, _ reason: String) { items.append(ConfigProblem(path: path, reason: reason)) }
@@ -118,7 +121,7 @@ struct ProblemList {
             add(path, "must include a host (got \(ConfigText.quoted(url.absoluteString)))")
             return
         }
-        if scheme == "http" && !LoopbackHost.contains(host) {
+        if scheme == "http" && !ConfigText.isLoopbackHost(host) {
             add(path, "http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https://")
         }
         if url.query != nil || url.fragment != nil { add(path, "must not contain a query or fragment") }
@@ -156,9 +159,9 @@ struct ProblemList {
     }
 }
 
-/// `127.0.0.0/8`, `::1` and `localhost`: the only hosts `http://` may point at.
-enum LoopbackHost {
-    static func contains(_ rawHost: String) -> Bool {
+extension ConfigText {
+    /// `127.0.0.0/8`, `::1` and `localhost`: the only hosts `http://` may point at.
+    static func isLoopbackHost(_ rawHost: String) -> Bool {
         var host = rawHost.lowercased()
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host == "localhost" || host == "localhost." { return true }

@@ -25,10 +25,12 @@ public struct Config: Sendable, Equatable {
     /// The file this config was read from, if any (for messages and the permission check).
     public var sourcePath: String?
 
+    /// Defaults and limits of the top-level keys.
     public static let defaultPollIntervalSeconds = 300
     public static let defaultResweepDays = 5
     public static let minimumPollIntervalSeconds = 10
 
+    /// Builds a config in code (the demo, tests); nothing is checked until ``validate()``.
     public init(
         stateDir: String,
         log: LogConfig = LogConfig(),
@@ -78,6 +80,7 @@ public struct LogConfig: Sendable, Equatable {
     /// `log.level`: `trace|debug|info|warning|error`.
     public var level: LogLevel
 
+    /// Logs to stderr at `info` unless told otherwise.
     public init(file: String? = nil, level: LogLevel = .info) {
         self.file = file
         self.level = level
@@ -109,9 +112,11 @@ public struct ChannelConfig: Sendable, Equatable {
     /// The type's own keys; also determines ``type``.
     public var settings: ChannelSettings
 
+    /// `accept_within_hours` when absent, and its allowed range.
     public static let defaultAcceptWithinHours = 24
     public static let acceptWithinHoursRange = 1...720
 
+    /// Builds a channel in code; nothing is checked until ``Config/validate()``.
     public init(
         id: String,
         enabled: Bool = true,
@@ -170,6 +175,7 @@ public enum ChannelSettings: Sendable, Equatable {
     case spartoo(SpartooSettings)
     case woocommerce(WooCommerceSettings)
 
+    /// The channel type these settings belong to.
     public var type: ChannelType {
         switch self {
         case .backmarket: .backmarket

@@ -121,7 +121,8 @@ struct ConfigDecoder {
         return nil
     }
 
-    /// A URL string; `not a valid URL` when Foundation cannot parse it.
+    /// A URL string; `must be an http or https URL` when it has no scheme or Foundation cannot parse it
+    /// (scheme, host and loopback rules are checked in validation).
     mutating func url(_ object: Object, _ key: String, at path: String, required: Bool = false) -> URL? {
         guard let text = string(object, key, at: path, required: required) else { return nil }
         return url(text, at: ConfigPath.member(path, key))
@@ -129,7 +130,7 @@ struct ConfigDecoder {
 
     mutating func url(_ text: String, at path: String) -> URL? {
         guard let url = URL(string: text), url.scheme != nil else {
-            report(path, "not a valid URL (got \(ConfigText.quoted(text)))")
+            report(path, "must be an http or https URL (got \(ConfigText.quoted(text)))")
             return nil
         }
         return url

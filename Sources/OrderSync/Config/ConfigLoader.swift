@@ -11,13 +11,17 @@ public struct ConfigCheck: Sendable {
     /// Advice: the config is usable.
     public var warnings: [ConfigProblem]
 
+    /// True when the config can be used.
     public var isValid: Bool { config != nil && problems.isEmpty }
 }
 
 /// A config that passed every check, with its resolved secrets.
 public struct LoadedConfig: Sendable {
+    /// Valid: ``Config/validate()`` found nothing and every enabled channel's secrets resolved.
     public var config: Config
+    /// Secrets of every enabled channel, by channel id.
     public var secrets: [String: ChannelSecrets]
+    /// Advice to log; the config is usable.
     public var warnings: [ConfigProblem]
 }
 

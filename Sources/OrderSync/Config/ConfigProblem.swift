@@ -9,6 +9,7 @@ public struct ConfigProblem: Error, CustomStringConvertible, Sendable, Hashable 
     /// What is wrong, in words a user can act on.
     public var reason: String
 
+    /// A problem at `path` (see ``path`` for the notation).
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason
@@ -27,6 +28,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     /// Advice that does not make the config invalid (see ``Config/warnings()``).
     public var warnings: [ConfigProblem]
 
+    /// Problems and, optionally, the warnings found alongside them.
     public init(problems: [ConfigProblem], warnings: [ConfigProblem] = []) {
         self.problems = problems
         self.warnings = warnings
@@ -112,15 +114,20 @@ enum ConfigText {
         return previous[b.count]
     }
 
-    /// The candidate closest to `word` within edit distance 2 (and closer than a full rewrite of it).
+    /// The candidate closest to `word` within edit distance 2 (and closer than a full rewrite of it);
+    /// failing that, the only candidate that `word` abbreviates or extends (`warn` → `warning`).
     static func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
         var best: (candidate: String, distance: Int)?
+        var prefixMatches: [String] = []
         for candidate in candidates where candidate != word {
+            if word.count >= 3, candidate.count >= 3, candidate.hasPrefix(word) || word.hasPrefix(candidate) {
+                prefixMatches.append(candidate)
+            }
             let distance = editDistance(word, candidate)
             guard distance <= 2, distance < candidate.count else { continue }
             if best == nil || distance < best!.distance { best = (candidate, distance) }
         }
-        return best?.candidate
+        return best?.candidate ?? (prefixMatches.count == 1 ? prefixMatches[0] : nil)
     }
 
     /// ` (did you mean "x"?)` or the empty string.

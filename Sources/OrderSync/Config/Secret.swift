@@ -7,6 +7,7 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 {
     private let value: String
 
+    /// Wraps a value; it is never printed from here on.
     public init(_ value: String) { self.value = value }
 
     /// The credential itself. Call it only to put the value on the wire.
@@ -15,6 +16,7 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     /// True for the empty string (a config error when it comes from the file).
     public var isEmpty: Bool { value.isEmpty }
 
+    /// Always `<redacted>`.
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
     /// No children, so `dump` and reflection print only `<redacted>`.
