@@ -15,8 +15,9 @@ extension BackMarketSimulator {
         /// Before processing: one 429 (Cloudflare HTML), with `Retry-After` when non-nil.
         /// Does not start a block; use ``BackMarketSimulator/blockClient(for:)`` for that.
         case tooManyRequests(retryAfter: Int?)
-        /// After processing: the change is applied at once, the reply is held for `seconds`
-        /// (a client with a shorter timeout gives up on a request that did succeed).
+        /// After processing: the change is applied at once, the reply is held for `seconds` of
+        /// real time (a client with a shorter timeout gives up on a request that did succeed).
+        /// Other requests are served meanwhile; ``BackMarketSimulator/stop()`` cuts the wait short.
         case slow(seconds: TimeInterval)
         /// After processing: the reply becomes `200` with a truncated, unparseable JSON body.
         case malformedJSON

@@ -164,7 +164,7 @@ extension BackMarketSimulator {
             lines.append(
                 OrderLine(
                     state: lineState, listing: product.listing, product: product.name, brand: product.brand, quantity: quantity,
-                    price: Money.format(product.cents), condition: rng.int(9...12)))
+                    price: SimMoney.format(product.cents), condition: rng.int(9...12)))
         }
         let shipping = randomAddress(rng: &rng)
         var billing = shipping

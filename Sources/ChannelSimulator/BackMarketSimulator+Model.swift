@@ -204,7 +204,7 @@ extension BackMarketSimulator {
             func date(_ value: Date?) -> Any { value.map { SimDate.format($0, style: dateStyle) } ?? NSNull() }
             var object: [String: Any] = [
                 "order_id": orderID, "state": state, "currency": currency,
-                "price": price ?? Money.total(lines), "shipping_price": shippingPrice,
+                "price": price ?? SimMoney.total(lines), "shipping_price": shippingPrice,
                 "date_creation": date(dateCreation), "date_modification": date(dateModification),
                 "date_payment": date(datePayment), "date_shipping": date(dateShipping),
                 "expected_dispatch_date": date(datePayment.map { $0.addingTimeInterval(2 * 86_400) }),
@@ -239,7 +239,7 @@ extension BackMarketSimulator {
 }
 
 /// Decimal-string money arithmetic in minor units; never goes through `Double`.
-enum Money {
+enum SimMoney {
     /// `"299.00"` → 29900; nil for anything that is not `digits[.digits]` with at most two decimals.
     static func cents(_ text: String) -> Int? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)

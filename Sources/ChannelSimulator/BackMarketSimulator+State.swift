@@ -55,7 +55,7 @@ extension BackMarketSimulator {
             if order.dateCreation == Order.unsetDate { order.dateCreation = now }
             if order.dateModification == Order.unsetDate { order.dateModification = max(now, order.dateCreation) }
             if order.datePayment == Order.unsetDate { order.datePayment = order.dateCreation }
-            if order.price == nil { order.price = Money.total(order.lines) }
+            if order.price == nil { order.price = SimMoney.total(order.lines) }
             for line in order.lines { lineOwner[line.id] = order.orderID }
             // An order added with every live line already shipped is a historical one: already 9.
             order.shippedFinal = order.allLiveLinesShipped

@@ -182,9 +182,19 @@ public final class BackMarketSimulator: @unchecked Sendable {
             }
             return response
         }
-        // Outside the lock: other requests go on while this reply is held back. After `stop()`
-        // the write simply fails, since the connection was shut down.
-        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        // Outside the lock: other requests go on while this reply is held back. Real time, not
+        // the simulator clock: the point is to outlast a client's timeout.
+        if delay > 0 {
+            let wasServing = server.isRunning
+            let deadline = Date().addingTimeInterval(delay)
+            while true {
+                let remaining = deadline.timeIntervalSinceNow
+                if remaining <= 0 { break }
+                Thread.sleep(forTimeInterval: min(remaining, 0.05))
+                // `stop()` frees held threads at once; their connections are gone anyway.
+                if wasServing && !server.isRunning { return .dropConnection }
+            }
+        }
         return response
     }
 

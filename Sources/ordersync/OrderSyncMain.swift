@@ -49,6 +49,9 @@ struct Main {
             case "ship": return try context.ship()
             case "jobs": return try context.jobs()
             case "retry": return try context.retry()
+            case "slip": return try await context.slip()
+            case "import-shipments": return try context.importShipments()
+            case "report": return try context.report()
             default:
                 throw UserError(.usage, "\(name): not available in this version (see README: work in progress)")
             }

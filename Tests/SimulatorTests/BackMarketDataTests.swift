@@ -23,7 +23,7 @@ final class BackMarketDataTests: XCTestCase {
         XCTAssertTrue(names.contains { $0.contains("'") })
         XCTAssertTrue(first.contains { $0.paymentCompletesAt != nil && $0.datePayment == nil })
         for order in first {
-            XCTAssertNotNil(Money.cents(order.price ?? ""), "price is a decimal string")
+            XCTAssertNotNil(SimMoney.cents(order.price ?? ""), "price is a decimal string")
             for line in order.lines {
                 XCTAssertNotEqual(line.id, order.orderID)
                 XCTAssertTrue(line.imei.isEmpty || BackMarketSimulator.isValidIMEI(line.imei), line.imei)
@@ -118,8 +118,8 @@ final class BackMarketDataTests: XCTestCase {
         XCTAssertFalse(BackMarketSimulator.isValidIMEI("356938035643808"))
         XCTAssertFalse(BackMarketSimulator.isValidIMEI("35693803564380"))
         XCTAssertFalse(BackMarketSimulator.isValidIMEI("35693803564380a"))
-        XCTAssertEqual(Money.cents("299.9"), 29_990)
-        XCTAssertNil(Money.cents("1.234"))
-        XCTAssertEqual(Money.format(5), "0.05")
+        XCTAssertEqual(SimMoney.cents("299.9"), 29_990)
+        XCTAssertNil(SimMoney.cents("1.234"))
+        XCTAssertEqual(SimMoney.format(5), "0.05")
     }
 }

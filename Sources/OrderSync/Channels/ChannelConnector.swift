@@ -88,4 +88,16 @@ public protocol ChannelConnector: Sendable {
     /// Performs `job` on `order`. Idempotent: the channel's state is read first, and an effect it already
     /// shows is reported as `.alreadyDone` without sending anything.
     func push(_ job: Job, order: Order) async throws -> PushResult
+
+    /// The delivery-slip PDF for an order (Spartoo's `xml_export_bl.php`). Read-only; the default
+    /// implementation throws a permanent error ("this channel has no delivery slips").
+    func deliverySlip(for order: Order) async throws -> Data
+}
+
+extension ChannelConnector {
+    /// The delivery-slip PDF that must go in the parcel (Spartoo). Read-only. Channels without slips
+    /// throw a permanent `ChannelError`.
+    public func deliverySlip(for order: Order) async throws -> Data {
+        throw ChannelError(.permanent, operation: "slip \(order.ref)", message: "this channel has no delivery slips")
+    }
 }

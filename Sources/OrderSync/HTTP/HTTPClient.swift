@@ -58,6 +58,9 @@ public final class URLSessionTransport: HTTPTransport {
 
     public func send(_ request: ChannelRequest, timeout: TimeInterval) async throws -> ChannelResponse {
         var urlRequest = URLRequest(url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        // swift-corelibs-foundation ignores a timeout given only to the initializer and falls back to the
+        // session's 60 s; assigning the property marks it as set. Whole seconds only there: at least 1.
+        urlRequest.timeoutInterval = max(1, timeout)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
         urlRequest.httpBody = request.body

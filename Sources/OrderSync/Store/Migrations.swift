@@ -78,6 +78,15 @@ enum Migrations {
             )
             """,
         ]),
+        ("2026-11-22-order-site", [
+            "ALTER TABLE orders ADD COLUMN site TEXT",
+        ]),
+        ("2026-11-22-deadlines-heartbeat", [
+            "ALTER TABLE orders ADD COLUMN deadline_warned_at TEXT",
+            "ALTER TABLE orders ADD COLUMN deadline_missed_at TEXT",
+            "CREATE INDEX orders_accept_by ON orders(status, accept_by)",
+            "CREATE TABLE daemon_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ]),
     ]
 
     static func run(on db: Database) throws {

@@ -64,10 +64,10 @@ extension Store {
         }
         try db.execute("""
             INSERT INTO orders (channel, external_id, status, channel_status, content_hash, order_json, raw,
-                accept_by, first_seen_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                accept_by, first_seen_at, changed_at, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(order.ref.channel), .text(order.ref.externalID), .text(order.status.rawValue),
                   .text(order.channelStatus), .text(hash), .blob(json), raw.map { .blob($0) } ?? .null,
-                  acceptBy, Store.time(now), Store.time(now)])
+                  acceptBy, Store.time(now), Store.time(now), order.site.map { .text($0) } ?? .null])
         try recordHistory(order, from: nil, now: now)
         return .inserted
     }
@@ -89,6 +89,13 @@ extension Store {
         var order = try OrderCoding.decode(json)
         order.shipments = try shipments(for: ref)
         return StoredOrder(order: order, raw: row.data("raw"), firstSeenAt: Store.date(row, "first_seen_at") ?? Date())
+    }
+
+    /// The stored site and acceptance deadline of an order, or nil if unknown.
+    public func siteAndAcceptBy(_ ref: OrderRef) throws -> (site: String?, acceptBy: Date?)? {
+        guard let row = try db.query("SELECT site, accept_by FROM orders WHERE channel = ? AND external_id = ?",
+                                     [.text(ref.channel), .text(ref.externalID)]).first else { return nil }
+        return (row.string("site"), Store.date(row, "accept_by"))
     }
 
     /// Orders, newest first, optionally filtered by channel and status.

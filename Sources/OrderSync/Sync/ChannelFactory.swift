@@ -15,7 +15,19 @@ public struct ChannelFactory: Sendable {
     }
 
     /// Channel types this build can talk to.
-    public static let implementedTypes: Set<ChannelType> = [.backmarket]
+    public static var implementedTypes: Set<ChannelType> {
+        var types: Set<ChannelType> = [.backmarket]
+        if spartooImplemented { types.insert(.spartoo) }
+        if wooCommerceImplemented { types.insert(.woocommerce) }
+        return types
+    }
+
+    static func notImplemented(_ channel: ChannelConfig, index: Int) -> ConfigError {
+        ConfigError(problems: [ConfigProblem(
+            path: "channels[\(index)].type",
+            reason: "channel type \"\(channel.type.rawValue)\" is not implemented in this version (available: "
+                + implementedTypes.map(\.rawValue).sorted().joined(separator: ", ") + ")")])
+    }
 
     /// The connector for one configured channel.
     /// `secrets` are the channel's resolved credentials (`ConfigLoader.loadWithSecrets`).
@@ -32,10 +44,10 @@ public struct ChannelFactory: Sendable {
                                      token: token, userAgent: bm.userAgent, acceptLanguage: bm.acceptLanguage,
                                      imeiPatterns: bm.imeiRequiredFor, acceptWithinHours: channel.acceptWithinHours,
                                      resweepDays: config.resweepDays, http: http, logger: logger)
-        case .spartoo, .woocommerce:
-            throw ConfigError(problems: [ConfigProblem(
-                path: "channels[\(index)].type",
-                reason: "channel type \"\(channel.type.rawValue)\" is not implemented in this version (available: backmarket)")])
+        case .spartoo:
+            return try makeSpartoo(channel, index: index, config: config, secrets: secrets, logger: logger)
+        case .woocommerce:
+            return try makeWooCommerce(channel, index: index, config: config, secrets: secrets, logger: logger)
         }
     }
 
@@ -43,8 +55,7 @@ public struct ChannelFactory: Sendable {
     public static func unimplemented(in config: Config) -> [ConfigProblem] {
         config.channels.enumerated().compactMap { index, channel in
             guard channel.enabled, !implementedTypes.contains(channel.type) else { return nil }
-            return ConfigProblem(path: "channels[\(index)].type",
-                                 reason: "channel type \"\(channel.type.rawValue)\" is not implemented in this version (available: backmarket)")
+            return notImplemented(channel, index: index).problems.first
         }
     }
 
@@ -60,7 +71,9 @@ public struct ChannelFactory: Sendable {
     public static func capabilities(of type: ChannelType) -> ChannelCapabilities {
         switch type {
         case .backmarket:
-            ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: true, needsCarrierName: true)
+            // Back Market accepts only its own shipper names: refuse others when the shipment is queued.
+            ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: true, needsCarrierName: true,
+                                acceptedCarrierNames: BackMarketShippers.known)
         case .spartoo:
             ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false)
         case .woocommerce:

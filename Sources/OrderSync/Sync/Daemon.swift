@@ -124,7 +124,7 @@ public final class Daemon: @unchecked Sendable {
                 let connector = try factory.make(channel, index: index, config: config, secrets: loaded.secrets[channel.id],
                                                  logger: log)
                 let ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
-                                    rules: config.shippingRules, logger: log)
+                                    rules: config.shippingRules, acceptWithinHours: channel.acceptWithinHours, logger: log)
                 let writeStatus: @Sendable () -> Void = { Daemon.writeStatus(config: config, store: store, logger: log) }
                 runners.append((Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
                                        logger: log, onCycle: writeStatus),
@@ -134,16 +134,25 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         Daemon.writeStatus(config: config, store: store, logger: logger)
+        let windows = Dictionary(config.channels.filter(\.hasAcceptStep).map { ($0.id, $0.acceptWithinHours) },
+                                 uniquingKeysWith: { first, _ in first })
+        let deadlines = DeadlineWatch(store: store, windows: windows, logger: logger)
+        let inbox = config.inboxDir.map {
+            Inbox(directory: $0, operations: Operations(config: config, store: store), logger: logger.with("component", "inbox"))
+        }
         await withTaskGroup(of: Void.self) { group in
             for (poller, pusher) in runners {
                 group.addTask { await poller.run() }
                 group.addTask { await pusher.run() }
             }
+            group.addTask { await deadlines.run() }
+            if let inbox { group.addTask { await inbox.run() } }
             // Heartbeat: proves the loop and the database still work (feeds the systemd watchdog) and keeps STATUS fresh.
             group.addTask {
                 var lastStatus = ""
                 while !Task.isCancelled {
-                    if let report = try? StatusReport.build(config: config, store: store) {
+                    // A write, so a database that no longer accepts writes stops the watchdog pings.
+                    if (try? store.heartbeat()) != nil, let report = try? StatusReport.build(config: config, store: store) {
                         watchdog?.progress()
                         let failing = report.channels.filter(\.failing).count
                         let text = "\(report.channels.count - failing) channel(s) ok, \(failing) failing, "

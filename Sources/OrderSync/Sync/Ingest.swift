@@ -8,10 +8,14 @@ public struct Ingest: Sendable {
     public let channelID: String
     public let autoAccept: Bool
     public let rules: [ShippingRule]
+    /// Hours from first sight to `accept_by` for orders whose channel gives no deadline.
+    public let acceptWithinHours: Int
     public let logger: Logger
 
-    public init(store: Store, channelID: String, autoAccept: Bool, rules: [ShippingRule], logger: Logger) {
-        self.store = store; self.channelID = channelID; self.autoAccept = autoAccept; self.rules = rules; self.logger = logger
+    public init(store: Store, channelID: String, autoAccept: Bool, rules: [ShippingRule], acceptWithinHours: Int = 24,
+                logger: Logger) {
+        self.store = store; self.channelID = channelID; self.autoAccept = autoAccept; self.rules = rules
+        self.acceptWithinHours = acceptWithinHours; self.logger = logger
     }
 
     /// Counts of what one page did.
@@ -21,11 +25,36 @@ public struct Ingest: Sendable {
         public var unchanged = 0
         public var quarantined = 0
         public var acceptsQueued = 0
+        public var conflicts = 0
     }
 
     /// The carrier key for an order: the first rule matching its channel and shipping label.
     public static func carrier(for order: Order, rules: [ShippingRule]) -> String? {
         rules.first { $0.matches(channelID: order.ref.channel, shippingMethod: order.shippingMethod ?? "") }?.carrier
+    }
+
+    /// Readies a fetched order for storage: its carrier from the rules; a second site's copy of a known
+    /// id moved to `SITE/ID` (the conflict logged, never merged); an acceptance deadline that does not
+    /// move once set (from the channel, else `accept_within_hours` from first sight). Returns whether
+    /// there was a site conflict.
+    public func prepare(_ fetched: Order, now: Date = Date()) throws -> (Order, Bool) {
+        var order = fetched
+        var conflict = false
+        order.carrier = Ingest.carrier(for: order, rules: rules)
+        var known = try store.siteAndAcceptBy(order.ref)
+        if let site = order.site, let knownSite = known?.site, site != knownSite {
+            logger.warning("order id conflict between sites", ["order.id": .string(order.ref.externalID),
+                                                               "site": .string(site), "first_site": .string(knownSite)])
+            order.ref = OrderRef(channel: order.ref.channel, externalID: "\(site)/\(order.ref.externalID)")
+            known = try store.siteAndAcceptBy(order.ref)
+            conflict = true
+        }
+        if let kept = known?.acceptBy {
+            order.acceptBy = kept
+        } else if order.status == .awaitingAcceptance, order.acceptBy == nil {
+            order.acceptBy = now.addingTimeInterval(Double(acceptWithinHours) * 3600)
+        }
+        return (order, conflict)
     }
 
     /// Stores one page in one transaction.
@@ -38,8 +67,8 @@ public struct Ingest: Sendable {
                 summary.quarantined += 1
             }
             for fetched in page.orders {
-                var order = fetched.order
-                order.carrier = Ingest.carrier(for: order, rules: rules)
+                let (order, conflict) = try prepare(fetched.order, now: now)
+                if conflict { summary.conflicts += 1 }
                 switch try store.upsert(order, raw: fetched.raw, now: now) {
                 case .inserted: summary.inserted += 1
                 case .updated: summary.updated += 1

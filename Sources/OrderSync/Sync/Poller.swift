@@ -30,6 +30,8 @@ public struct Poller: Sendable {
 
     public func run() async {
         var failures = 0
+        var failingSince: Date?
+        var lastFailingAlarm = Date.distantPast
         var throttle = ErrorThrottle(interval: interval)
         let backoff = Backoff(base: min(5, interval), cap: interval)
         while !Task.isCancelled {
@@ -42,6 +44,8 @@ public struct Poller: Sendable {
                     logger.info("channel recovered", ["after_errors": .int(failures)])
                 }
                 failures = 0
+                failingSince = nil
+                lastFailingAlarm = .distantPast
                 throttle.reset()
                 logger.debug("poll done", ["seconds": .double(Date().timeIntervalSince(started))])
             } catch is CancellationError {
@@ -53,6 +57,14 @@ public struct Poller: Sendable {
                 try? ingest.store.recordPoll(channel: connector.id, success: false, error: message, at: started)
                 if throttle.shouldLog(message) {
                     logger.error("poll failed", ["error": .string(message), "consecutive_errors": .int(failures)])
+                }
+                // Nothing stops silently: failing for longer than 3 intervals is an alarm, repeated hourly.
+                let since = failingSince ?? started
+                failingSince = since
+                if started.timeIntervalSince(since) > 3 * interval, started.timeIntervalSince(lastFailingAlarm) >= 3600 {
+                    lastFailingAlarm = started
+                    logger.error("channel failing", ["since": .string(Timestamp.format(since)),
+                                                     "consecutive_errors": .int(failures), "error": .string(message)])
                 }
                 if let channelError = error as? ChannelError, channelError.kind == .unauthorized {
                     delay = interval  // no fast retry loop on bad credentials

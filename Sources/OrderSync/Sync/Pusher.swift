@@ -59,8 +59,9 @@ public struct Pusher: Sendable {
             }
             try store.db.inTransaction {
                 if let refreshed = result.refreshed {
-                    var order = refreshed.order
-                    order.carrier = stored.order.carrier ?? Ingest.carrier(for: order, rules: ingest.rules)
+                    var fetched = refreshed.order
+                    fetched.ref = job.ref  // the stored ref (a site conflict may have prefixed it)
+                    let (order, _) = try ingest.prepare(fetched)
                     _ = try store.upsert(order, raw: refreshed.raw)
                 }
                 try store.finish(job.id, state: .done, result: text)

@@ -17,13 +17,16 @@ public struct StatusReport: Encodable, Sendable {
         public var jobsPending: Int
         public var jobsFailed: Int
         public var quarantined: Int
+        /// Orders awaiting acceptance whose deadline falls within 6 hours / has passed.
+        public var acceptanceDueSoon: Int
+        public var acceptanceOverdue: Int
         public var cursor: String?
 
         enum CodingKeys: String, CodingKey {
             case id, type, enabled, lastPollAttempt = "last_poll_attempt", lastPollSuccess = "last_poll_success"
             case consecutiveErrors = "consecutive_errors", lastError = "last_error", failing
             case ordersKnown = "orders_known", jobsPending = "jobs_pending", jobsFailed = "jobs_failed"
-            case quarantined, cursor
+            case quarantined, cursor, acceptanceDueSoon = "acceptance_due_6h", acceptanceOverdue = "acceptance_overdue"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -34,20 +37,32 @@ public struct StatusReport: Encodable, Sendable {
             try c.encode(failing, forKey: .failing); try c.encode(ordersKnown, forKey: .ordersKnown)
             try c.encode(jobsPending, forKey: .jobsPending); try c.encode(jobsFailed, forKey: .jobsFailed)
             try c.encode(quarantined, forKey: .quarantined); try c.encode(cursor, forKey: .cursor)
+            try c.encode(acceptanceDueSoon, forKey: .acceptanceDueSoon); try c.encode(acceptanceOverdue, forKey: .acceptanceOverdue)
         }
     }
 
     public var generatedAt: String
     public var version: String
+    /// The running daemon's last heartbeat (written every few seconds), nil if it never ran.
+    public var daemonHeartbeat: String?
     public var channels: [Channel]
 
-    enum CodingKeys: String, CodingKey { case generatedAt = "generated_at", version, channels }
+    enum CodingKeys: String, CodingKey { case generatedAt = "generated_at", version, daemonHeartbeat = "daemon_heartbeat", channels }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(generatedAt, forKey: .generatedAt)
+        try c.encode(version, forKey: .version)
+        try c.encode(daemonHeartbeat, forKey: .daemonHeartbeat)
+        try c.encode(channels, forKey: .channels)
+    }
 
     public static func build(config: Config, store: Store, now: Date = Date()) throws -> StatusReport {
         let health = try store.channelHealth()
         let orders = try store.orderCounts()
         let jobs = try store.jobCounts()
         let quarantine = try store.quarantineCounts()
+        let pending = try store.pendingAcceptances()
         var channels: [Channel] = []
         for channel in config.channels {
             let h = health[channel.id]
@@ -62,9 +77,13 @@ public struct StatusReport: Encodable, Sendable {
                 consecutiveErrors: h?.consecutiveErrors ?? 0, lastError: h?.lastError, failing: failing,
                 ordersKnown: orders[channel.id] ?? 0, jobsPending: jobs[channel.id]?.pending ?? 0,
                 jobsFailed: jobs[channel.id]?.failed ?? 0, quarantined: quarantine[channel.id] ?? 0,
+                acceptanceDueSoon: pending.filter { $0.ref.channel == channel.id && $0.acceptBy > now
+                    && $0.acceptBy.timeIntervalSince(now) <= 6 * 3600 }.count,
+                acceptanceOverdue: pending.filter { $0.ref.channel == channel.id && $0.acceptBy <= now }.count,
                 cursor: try store.cursor(channel: channel.id)))
         }
-        return StatusReport(generatedAt: Timestamp.format(now), version: OrderSyncVersion.current, channels: channels)
+        return StatusReport(generatedAt: Timestamp.format(now), version: OrderSyncVersion.current,
+                            daemonHeartbeat: try store.lastHeartbeat().map(Timestamp.format), channels: channels)
     }
 
     public func json(pretty: Bool = true) throws -> Data {

@@ -1,0 +1,158 @@
+import Foundation
+import XCTest
+
+@testable import OrderSync
+
+/// `JSONValue`: the channel-payload parser that keeps numbers as their literal text.
+final class JSONValueTests: XCTestCase {
+    func parse(_ text: String) throws -> JSONValue { try JSONValue.parse(Data(text.utf8)) }
+
+    func parseError(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> JSONParseError? {
+        do {
+            let value = try parse(text)
+            XCTFail("expected a parse error, got \(value)", file: file, line: line)
+            return nil
+        } catch let error as JSONParseError {
+            return error
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    func testNumbersKeepTheirLiteralText() throws {
+        let value = try parse(#"{"price": 299.90, "big": 12345678901234567890.123, "neg": -0.10, "exp": 1.5E+3, "zero": 0}"#)
+        XCTAssertEqual(value["price"], .number("299.90"))
+        XCTAssertEqual(value["price"]?.text, "299.90")
+        XCTAssertEqual(value["big"]?.text, "12345678901234567890.123")
+        XCTAssertEqual(value["neg"]?.text, "-0.10")
+        XCTAssertEqual(value["exp"], .number("1.5E+3"))
+        XCTAssertEqual(value["zero"], .number("0"))
+    }
+
+    func testObjectsKeepKeyOrderAndTheLastDuplicateWins() throws {
+        let value = try parse(#"{"b": 1, "a": 2, "b": 3}"#)
+        guard case .object(let members) = value else { return XCTFail("not an object") }
+        XCTAssertEqual(members.map(\.0), ["a", "b"])
+        XCTAssertEqual(value["b"], .number("3"))
+        XCTAssertEqual(try parse(#"{"z":1,"y":2,"x":3}"#).serialized, #"{"z":1,"y":2,"x":3}"#)
+    }
+
+    func testKindsAndAccessors() throws {
+        let value = try parse(#" { "s": "x", "t": true, "f": false, "n": null, "a": [1, "2", {"k": []}], "o": {} } "#)
+        XCTAssertEqual(value["s"], .string("x"))
+        XCTAssertEqual(value["t"], .bool(true))
+        XCTAssertEqual(value["f"], .bool(false))
+        XCTAssertEqual(value["n"]?.isNull, true)
+        XCTAssertEqual(value["s"]?.isNull, false)
+        XCTAssertEqual(value["a"]?.array?.count, 3)
+        XCTAssertEqual(value["a"]?.array?[2]["k"], .array([]))
+        XCTAssertEqual(value["o"], .object([]))
+        XCTAssertNil(value["missing"])
+        XCTAssertNil(value["s"]?["k"], "subscript on a non-object")
+        XCTAssertNil(value["o"]?.array)
+        XCTAssertNil(value["t"]?.text)
+        XCTAssertNil(value["n"]?.text)
+    }
+
+    func testIntFromNumbersAndNumericStrings() {
+        XCTAssertEqual(JSONValue.number("42").int, 42)
+        XCTAssertEqual(JSONValue.number("-7").int, -7)
+        XCTAssertEqual(JSONValue.string(" 42 ").int, 42)
+        XCTAssertNil(JSONValue.number("4.2").int)
+        XCTAssertNil(JSONValue.string("abc").int)
+        XCTAssertNil(JSONValue.bool(true).int)
+        XCTAssertNil(JSONValue.null.int)
+    }
+
+    func testBoolFromBoolsNumbersAndStrings() {
+        XCTAssertEqual(JSONValue.bool(false).bool, false)
+        XCTAssertEqual(JSONValue.number("1").bool, true)
+        XCTAssertEqual(JSONValue.number("0").bool, false)
+        XCTAssertNil(JSONValue.number("2").bool)
+        XCTAssertEqual(JSONValue.string("TRUE").bool, true)
+        XCTAssertEqual(JSONValue.string("False").bool, false)
+        XCTAssertEqual(JSONValue.string("1").bool, true)
+        XCTAssertNil(JSONValue.string("yes").bool)
+        XCTAssertNil(JSONValue.null.bool)
+    }
+
+    func testStringEscapesAndUnicode() throws {
+        let value = try parse(#"["a\"b\\c\/d\n\t\r\b\f", "\u00e9\u20AC", "\ud83d\ude00", "é€😀", "\ud800x", "\udc00"]"#)
+        XCTAssertEqual(value.array, [
+            .string("a\"b\\c/d\n\t\r\u{08}\u{0C}"), .string("é€"), .string("😀"), .string("é€😀"),
+            .string("\u{FFFD}x"), .string("\u{FFFD}"),
+        ])
+    }
+
+    func testByteOrderMarkIsSkipped() throws {
+        var data = Data([0xEF, 0xBB, 0xBF])
+        data.append(Data(#"{"a":1}"#.utf8))
+        XCTAssertEqual(try JSONValue.parse(data)["a"], .number("1"))
+    }
+
+    func testSerializedIsCompactAndRoundTrips() throws {
+        let text = #"{ "a" : [ 1 , 2.50 , true , null ], "b" : "x\"y\n\u0001", "c": {"d": -1e-7} }"#
+        let value = try parse(text)
+        XCTAssertEqual(value.serialized, #"{"a":[1,2.50,true,null],"b":"x\"y\n\u0001","c":{"d":-1e-7}}"#)
+        XCTAssertEqual(try JSONValue.parse(value.data), value)
+        XCTAssertEqual(String(decoding: value.data, as: UTF8.self), value.serialized)
+    }
+
+    func testEqualityComparesKindsAndValues() {
+        XCTAssertNotEqual(JSONValue.number("1"), .string("1"))
+        XCTAssertNotEqual(JSONValue.number("1.0"), .number("1"))
+        XCTAssertNotEqual(JSONValue.object([("a", .null)]), .object([("a", .null), ("b", .null)]))
+        XCTAssertNotEqual(JSONValue.object([("a", .null)]), .object([("b", .null)]))
+        XCTAssertEqual(JSONValue.array([.bool(true), .null]), .array([.bool(true), .null]))
+    }
+
+    func testErrorsNameTheByteOffsetAndReason() {
+        let cases: [(String, Int, String)] = [
+            (#"{"a":1,}"#, 7, "expected a key"),
+            ("", 0, "unexpected end"),
+            ("[1 2]", 3, "expected ',' or ']'"),
+            (#"{"a" 1}"#, 5, "expected ':'"),
+            ("{} x", 3, "unexpected data after the document"),
+            (#"{"a":1"#, 6, "unexpected end in object"),
+            ("tru", 0, "unexpected character"),
+            ("1.", 2, "digits expected after '.'"),
+            ("1e", 2, "digits expected in exponent"),
+            ("-", 1, "unexpected character"),
+            (#""abc"#, 4, "unterminated string"),
+            (#""a\x""#, 4, "bad escape"),
+            (#""\u12G4""#, 5, #"bad \u escape"#),
+            ("\"a\u{01}\"", 2, "control character in string"),
+            (#"{"a":1} {"#, 8, "unexpected data after the document"),
+        ]
+        for (text, offset, reason) in cases {
+            guard let error = parseError(text) else { continue }
+            XCTAssertEqual(error.offset, offset, text)
+            XCTAssertEqual(error.reason, reason, text)
+            XCTAssertEqual(error.description, "invalid JSON at byte \(offset): \(reason)", text)
+        }
+    }
+
+    func testInvalidUTF8InAStringIsRejected() {
+        var data = Data("\"a".utf8)
+        data.append(contentsOf: [0xFF, 0xFE])
+        data.append(Data("\"".utf8))
+        XCTAssertThrowsError(try JSONValue.parse(data)) { error in
+            XCTAssertEqual((error as? JSONParseError)?.reason, "invalid UTF-8 in string")
+        }
+    }
+
+    func testNestingIsLimited() throws {
+        let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        XCTAssertNoThrow(try parse(ok))
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        XCTAssertEqual(parseError(deep)?.reason, "nesting deeper than 64")
+        XCTAssertThrowsError(try JSONValue.parse(Data("[[[1]]]".utf8), maxDepth: 3))
+        XCTAssertEqual(try JSONValue.parse(Data("[[1]]".utf8), maxDepth: 3), .array([.array([.number("1")])]))
+    }
+
+    func testOverlongNumberLiteralIsRejected() {
+        XCTAssertEqual(parseError(String(repeating: "9", count: 65))?.reason, "number literal too long")
+        XCTAssertNoThrow(try parse(String(repeating: "9", count: 64)))
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import XCTest
+
+@testable import OrderSync
+
+/// `Timestamp`: any ISO form the channels send in, UTC RFC 3339 with `Z` out.
+final class TimestampTests: XCTestCase {
+    /// 2024-03-10T08:35:00Z
+    let base: TimeInterval = 1_710_059_700
+
+    func testFormatIsUTCWithZAndWholeSeconds() {
+        XCTAssertEqual(Timestamp.format(Date(timeIntervalSince1970: 1_773_131_400)), "2026-03-10T08:30:00Z")
+        XCTAssertEqual(Timestamp.format(Date(timeIntervalSince1970: 0)), "1970-01-01T00:00:00Z")
+        XCTAssertEqual(Timestamp.format(Date(timeIntervalSince1970: base + 0.999)), "2024-03-10T08:35:00Z")
+        XCTAssertEqual(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)), "2000-02-29T00:00:00Z")
+    }
+
+    func testFormatMillisPrintsTheMilliseconds() {
+        XCTAssertEqual(Timestamp.formatMillis(Date(timeIntervalSince1970: base)), "2024-03-10T08:35:00.000Z")
+        XCTAssertEqual(Timestamp.formatMillis(Date(timeIntervalSince1970: base + 0.5)), "2024-03-10T08:35:00.500Z")
+        // 0.123 is held as 0.12299990…: it must still print .123.
+        XCTAssertEqual(Timestamp.formatMillis(Date(timeIntervalSince1970: base + 0.123)), "2024-03-10T08:35:00.123Z")
+        XCTAssertEqual(Timestamp.formatMillis(Date(timeIntervalSince1970: base + 59.999)), "2024-03-10T08:35:59.999Z")
+    }
+
+    func testFormatMillisRoundTripsThroughParse() throws {
+        for text in ["2024-03-10T08:35:00.123Z", "2024-03-10T08:35:00.001Z", "2024-03-10T08:35:00.999Z",
+                     "2026-12-31T23:59:59.707Z"] {
+            XCTAssertEqual(Timestamp.formatMillis(try XCTUnwrap(Timestamp.parse(text), text)), text)
+        }
+    }
+
+    func testParseZ() {
+        XCTAssertEqual(Timestamp.parse("2024-03-10T08:35:00Z")?.timeIntervalSince1970, base)
+        XCTAssertEqual(Timestamp.parse("2024-03-10t08:35:00z")?.timeIntervalSince1970, base)
+    }
+
+    func testParseOffsetsAreConvertedToUTC() {
+        XCTAssertEqual(Timestamp.parse("2024-03-10T09:35:00+01:00")?.timeIntervalSince1970, base)
+        XCTAssertEqual(Timestamp.parse("2024-03-10T09:35:00+0100")?.timeIntervalSince1970, base)
+        XCTAssertEqual(Timestamp.parse("2024-03-10T03:05:00-05:30")?.timeIntervalSince1970, base)
+        XCTAssertEqual(Timestamp.parse("2024-03-10T17:35:00+09")?.timeIntervalSince1970, base)
+        XCTAssertEqual(Timestamp.parse("2024-03-10T00:35:00-08:00").map(Timestamp.format), "2024-03-10T08:35:00Z")
+        // Crossing midnight backwards.
+        XCTAssertEqual(Timestamp.parse("2024-03-10T00:30:00+01:00").map(Timestamp.format), "2024-03-09T23:30:00Z")
+    }
+
+    func testParseFractionalSecondsOfAnyLength() throws {
+        let micro = try XCTUnwrap(Timestamp.parse("2024-03-10T08:35:00.123456Z"))
+        XCTAssertEqual(micro.timeIntervalSince1970, base + 0.123456, accuracy: 1e-6)
+        let withOffset = try XCTUnwrap(Timestamp.parse("2024-03-10T09:35:00.123456+01:00"))
+        XCTAssertEqual(withOffset.timeIntervalSince1970, base + 0.123456, accuracy: 1e-6)
+        XCTAssertEqual(Timestamp.format(withOffset), "2024-03-10T08:35:00Z")
+        let comma = try XCTUnwrap(Timestamp.parse("2024-03-10T08:35:00,5Z"))
+        XCTAssertEqual(comma.timeIntervalSince1970, base + 0.5, accuracy: 1e-9)
+        let nanos = try XCTUnwrap(Timestamp.parse("2024-03-10T08:35:00.000000001Z"))
+        XCTAssertEqual(nanos.timeIntervalSince1970, base, accuracy: 1e-6)
+    }
+
+    func testParseSpaceSeparatedAndDateOnlyFormsAsUTC() {
+        XCTAssertEqual(Timestamp.parse("2024-03-10 08:35:00")?.timeIntervalSince1970, base)
+        XCTAssertEqual(Timestamp.parse("2024-03-10T08:35")?.timeIntervalSince1970, base)
+        XCTAssertEqual(Timestamp.parse("2024-03-10").map(Timestamp.format), "2024-03-10T00:00:00Z")
+    }
+
+    func testAssumedOffsetAppliesOnlyWithoutAnExplicitOne() {
+        XCTAssertEqual(Timestamp.parse("2024-03-10 09:35:00", assumeOffset: 3600)?.timeIntervalSince1970, base)
+        XCTAssertEqual(Timestamp.parse("2024-03-10T08:35:00Z", assumeOffset: 3600)?.timeIntervalSince1970, base)
+        XCTAssertEqual(Timestamp.parse("2024-03-10T10:35:00+02:00", assumeOffset: 3600)?.timeIntervalSince1970, base)
+    }
+
+    func testLeapDayIsAccepted() {
+        XCTAssertEqual(Timestamp.parse("2024-02-29T12:00:00Z").map(Timestamp.format), "2024-02-29T12:00:00Z")
+        XCTAssertEqual(Timestamp.parse("2000-02-29").map(Timestamp.format), "2000-02-29T00:00:00Z")
+    }
+
+    func testRejectsMalformedText() {
+        let bad = [
+            "", "yesterday", "2024", "2024-03", "2024-3-10", "24-03-10", "2024/03/10",
+            "2024-13-01T00:00:00Z", "2024-00-10T00:00:00Z", "2024-03-00T00:00:00Z", "2024-03-32T00:00:00Z",
+            "2024-03-10T24:00:00Z", "2024-03-10T08:60:00Z", "2024-03-10T08:35:61Z",
+            "2024-03-10T08:35:00+25:00", "2024-03-10T08:35:00+01:60", "2024-03-10T08:35:00 Z",
+            "2024-03-10T08:35:00.Z", "2024-03-10T08:35:00Zjunk", "2024-03-10X08:35:00Z", "2024-03-10T8:35:00Z",
+            "1969-12-31T23:59:59Z", "2024-03-10T08:35:00+", " 2024-03-10T08:35:00Z",
+        ]
+        for text in bad { XCTAssertNil(Timestamp.parse(text), "\"\(text)\" must be rejected") }
+    }
+
+    /// A day the month does not have must not silently become a day of the next month.
+    func testRejectsDaysTheMonthDoesNotHave() {
+        for text in ["2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-04-31", "2019-02-29", "2100-02-29T10:00:00Z", "2024-06-31T00:00:00+02:00"] {
+            XCTAssertNil(Timestamp.parse(text), "\"\(text)\" must be rejected")
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import XCTest
+
+@testable import OrderSync
+
+/// Acceptance deadlines (75 % warning, error when passed, once each) and the seller report on a known data set.
+final class DeadlineWatchTests: StoreTestCase {
+    func testWarningAt75PercentAndErrorWhenPassedEachOnce() throws {
+        var order = Fixture.order("1", status: .awaitingAcceptance, channelStatus: "1")
+        order.acceptBy = Fixture.t0.addingTimeInterval(24 * 3600)
+        _ = try store.upsert(order, raw: nil)
+        let logs = InMemoryLogHandler()
+        let watch = DeadlineWatch(store: store, windows: ["bm-eu": 24], logger: Logger(level: .info, handler: logs))
+        XCTAssertEqual(try watch.check(now: Fixture.t0.addingTimeInterval(17.9 * 3600)).warned, 0, "before 75 %")
+        XCTAssertEqual(try watch.check(now: Fixture.t0.addingTimeInterval(18 * 3600)).warned, 1, "at 75 %")
+        XCTAssertEqual(try watch.check(now: Fixture.t0.addingTimeInterval(20 * 3600)).warned, 0, "once")
+        XCTAssertEqual(try watch.check(now: Fixture.t0.addingTimeInterval(24 * 3600)).missed, 1)
+        XCTAssertEqual(try watch.check(now: Fixture.t0.addingTimeInterval(30 * 3600)).missed, 0, "once")
+        // A restart (new watcher, same database) does not repeat them.
+        let again = DeadlineWatch(store: try temp.open(), windows: ["bm-eu": 24], logger: Logger(level: .info, handler: logs))
+        XCTAssertEqual(try again.check(now: Fixture.t0.addingTimeInterval(31 * 3600)).missed, 0)
+        XCTAssertEqual(logs.entries.map(\.message), ["acceptance deadline near", "acceptance deadline passed"])
+        XCTAssertEqual(logs.entries.map(\.level), [.warning, .error])
+    }
+
+    func testDeadlineArithmeticIsUTCAcrossDaylightSavingChange() {
+        // Europe/Paris switches to summer time on 2026-03-29 at 01:00Z; a 24 h window is still 86 400 s.
+        let acceptBy = Timestamp.parse("2026-03-29T12:00:00Z")!
+        XCTAssertEqual(Timestamp.format(DeadlineWatch.warningTime(acceptBy: acceptBy, windowHours: 24)), "2026-03-29T06:00:00Z")
+        let paid = Timestamp.parse("2026-03-28T12:00:00+01:00")!
+        XCTAssertEqual(Timestamp.format(paid.addingTimeInterval(24 * 3600)), "2026-03-29T11:00:00Z")
+    }
+
+    func testIngestKeepsTheFirstDeadlineAcrossPolls() throws {
+        let ingest = Ingest(store: store, channelID: "bm-eu", autoAccept: false, rules: [], acceptWithinHours: 24, logger: .discarding)
+        var order = Fixture.order("7", status: .awaitingAcceptance, channelStatus: "1")
+        order.acceptBy = nil
+        try ingest.store(OrderPage(orders: [FetchedOrder(order: order, raw: Data())]), now: Fixture.t0)
+        order.updatedAt = Fixture.t0.addingTimeInterval(3600)
+        try ingest.store(OrderPage(orders: [FetchedOrder(order: order, raw: Data())]), now: Fixture.t0.addingTimeInterval(7200))
+        XCTAssertEqual(try store.order(Fixture.ref("7"))?.order.acceptBy, Fixture.t0.addingTimeInterval(24 * 3600))
+    }
+}
+
+final class SellerReportTests: StoreTestCase {
+    func testFiguresOnAKnownDataSet() throws {
+        let now = Fixture.t0.addingTimeInterval(10 * 86_400)
+        func add(_ id: String, status: OrderStatus, createdDaysAgo: Double, acceptBy: Date? = nil, history: [(OrderStatus, Double)],
+                 extraTracking: Bool = false) throws {
+            var order = Fixture.order(id, status: history.first!.0, channelStatus: "x")
+            order.createdAt = now.addingTimeInterval(-createdDaysAgo * 86_400)
+            order.acceptBy = acceptBy
+            for (step, (s, hoursAfterCreation)) in history.enumerated() {
+                order.status = s
+                order.channelStatus = "s\(step)"
+                if extraTracking, s == .shipped { order.extra["tracking_number"] = "CH-1" }
+                _ = try store.upsert(order, raw: nil, now: order.createdAt!.addingTimeInterval(hoursAfterCreation * 3600))
+            }
+            _ = status
+        }
+        // 1: accepted after 2 h, shipped after 10 h with a pushed tracking number.
+        try add("1", status: .shipped, createdDaysAgo: 5, acceptBy: now.addingTimeInterval(-5 * 86_400 + 24 * 3600),
+                history: [(.awaitingAcceptance, 0), (.awaitingShipment, 2), (.shipped, 10)])
+        _ = try store.enqueue(Fixture.ref("1"), kind: .ship, dedupeKey: "T1", payload: Fixture.shipmentPayload("T1"))
+        // 2: accepted after 30 h (late: deadline 24 h), shipped in the back office with its tracking (channel shows it).
+        try add("2", status: .shipped, createdDaysAgo: 4, acceptBy: now.addingTimeInterval(-4 * 86_400 + 24 * 3600),
+                history: [(.awaitingAcceptance, 0), (.awaitingShipment, 30), (.shipped, 40)], extraTracking: true)
+        // 3: cancelled.
+        try add("3", status: .cancelled, createdDaysAgo: 3, history: [(.awaitingAcceptance, 0), (.cancelled, 1)])
+        // 4: shipped without any tracking, never went through acceptance here.
+        try add("4", status: .shipped, createdDaysAgo: 2, history: [(.awaitingShipment, 0), (.shipped, 20)])
+        // 5: outside the window (40 days old).
+        try add("5", status: .cancelled, createdDaysAgo: 40, history: [(.awaitingAcceptance, 0), (.cancelled, 1)])
+        // A dead letter in the window.
+        if case .queued(let id) = try store.enqueue(Fixture.ref("3"), kind: .cancel, dedupeKey: "cancel", payload: JobPayload()) {
+            try store.finish(id, state: .failed, error: "HTTP 400", now: now.addingTimeInterval(-3600))
+        }
+        // Mark the ship job of order 1 done at creation + 10 h.
+        let ship = try XCTUnwrap(try store.jobs(ref: Fixture.ref("1")).first)
+        try store.finish(ship.id, state: .done, result: "shipped", now: now.addingTimeInterval(-5 * 86_400 + 10 * 3600))
+
+        let report = try SellerReport.build(store: store, channels: ["bm-eu"], days: 30, now: now)
+        let f = try XCTUnwrap(report.channels.first)
+        XCTAssertEqual(f.orders, 4)
+        XCTAssertEqual(f.cancelled, 1)
+        XCTAssertEqual(f.cancellationRate, 0.25)
+        XCTAssertEqual(f.shipped, 3)
+        XCTAssertEqual(f.shippedWithoutTracking, 1)
+        XCTAssertEqual(f.acceptMedianSeconds, 2 * 3600)
+        XCTAssertEqual(f.acceptP90Seconds, 30 * 3600)
+        XCTAssertEqual(f.shipMedianSeconds, 20 * 3600)
+        XCTAssertEqual(f.shipP90Seconds, 40 * 3600)
+        XCTAssertEqual(f.lateAcceptances, 1)
+        XCTAssertEqual(f.deadLetters, 1)
+    }
+
+    func testPercentileIsNearestRank() {
+        XCTAssertEqual(SellerReport.percentile([5, 1, 3, 2, 4], 0.5), 3)
+        XCTAssertEqual(SellerReport.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9), 9)
+        XCTAssertNil(SellerReport.percentile([], 0.5))
+    }
+}
