@@ -15,6 +15,8 @@ final class Harness {
     var stateDir: String { dir + "/state" }
     var logPath: String { dir + "/ordersync.log" }
 
+    var inboxDir: String { dir + "/inbox" }
+
     init(autoAccept: Bool = true, pollInterval: Int = 10, extraChannelJSON: String = "", configure: ((BackMarketSimulator) -> Void)? = nil) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("ordersync-it-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -38,6 +40,7 @@ final class Harness {
           "state_dir": "\(stateDir)",
           "log": { \(log)"level": "debug" },
           "poll_interval_seconds": \(pollInterval),
+          "inbox_dir": "\(inboxDir)",
           "channels": [
             { "id": "bm-eu", "type": "backmarket", "region": "eu", "token_file": "\(dir)/bm.token",
               "base_url": "\(simulator.baseURL.absoluteString)",

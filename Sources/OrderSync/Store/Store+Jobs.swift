@@ -34,15 +34,20 @@ extension Store {
     public func enqueue(_ ref: OrderRef, kind: JobKind, dedupeKey: String, payload: JobPayload,
                         now: Date = Date()) throws -> EnqueueOutcome {
         try db.inTransaction {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
             if let row = try db.query("""
                 SELECT id, state FROM jobs WHERE channel = ? AND external_id = ? AND kind = ? AND dedupe_key = ?
                 """, [.text(ref.channel), .text(ref.externalID), .text(kind.rawValue), .text(dedupeKey)]).first {
                 let id = Int64(row.int("id") ?? 0)
                 let state = JobState(rawValue: row.string("state") ?? "") ?? .failed
-                return .duplicate(id: id, state: state)
+                guard state == .dropped else { return .duplicate(id: id, state: state) }
+                try db.execute("""
+                    UPDATE jobs SET state = 'queued', payload = ?, attempts = 0, next_attempt_at = ?, created_at = ?,
+                        updated_at = ? WHERE id = ?
+                    """, [.blob(try encoder.encode(payload)), Store.time(now), Store.time(now), Store.time(now), .int(id)])
+                return .queued(id: id)
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
             try db.execute("""
                 INSERT INTO jobs (channel, external_id, kind, dedupe_key, payload, state, attempts, next_attempt_at,
                     created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)

@@ -148,6 +148,9 @@ public final class Daemon: @unchecked Sendable {
             group.addTask { await deadlines.run() }
             if let inbox { group.addTask { await inbox.run() } }
             // Heartbeat: proves the loop and the database still work (feeds the systemd watchdog) and keeps STATUS fresh.
+            // It beats at least twice per watchdog tick so a healthy daemon never misses one.
+            let tick = notifier?.watchdogInterval.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+            let beat = min(2.0, (tick ?? 4) / 2)
             group.addTask {
                 var lastStatus = ""
                 while !Task.isCancelled {
@@ -160,7 +163,7 @@ public final class Daemon: @unchecked Sendable {
                             + "\(report.channels.reduce(0) { $0 + $1.jobsFailed }) failed"
                         if text != lastStatus { _ = notifier?.status(text); lastStatus = text }
                     }
-                    try? await Task.sleep(nanoseconds: 2_000_000_000)
+                    try? await Task.sleep(nanoseconds: UInt64(beat * 1_000_000_000))
                 }
             }
             await group.waitForAll()

@@ -41,7 +41,7 @@ public struct DeadlineWatch: Sendable {
         return (warned, missed)
     }
 
-    public func run(every interval: TimeInterval = 30) async {
+    public func run(every interval: TimeInterval = 5) async {
         var throttle = ErrorThrottle(interval: 600)
         while !Task.isCancelled {
             do { try check() } catch {
