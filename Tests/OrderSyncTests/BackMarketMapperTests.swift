@@ -252,6 +252,9 @@ final class BackMarketMapperTests: XCTestCase {
             (#"{"order_id":1,"state":1,"orderlines":[{"id":1,"state":1},{"state":1}]}"#, "missing field orderlines[1].id"),
             (#"{"order_id":1,"state":1,"orderlines":[{"id":1}]}"#, "missing field orderlines[0].state"),
             (#"{"order_id":1,"state":1,"orderlines":[{"id":1,"state":1,"quantity":0}]}"#, "invalid field orderlines[0].quantity"),
+            (#"{"order_id":1,"state":1,"orderlines":[{"id":1,"state":1,"quantity":"two"}]}"#, "invalid field orderlines[0].quantity"),
+            (#"{"order_id":1,"state":1,"orderlines":[{"id":1,"state":1,"quantity":1.5}]}"#, "invalid field orderlines[0].quantity"),
+            (#"{"order_id":1,"state":1,"orderlines":[{"id":1,"state":1,"quantity":-1}]}"#, "invalid field orderlines[0].quantity"),
             (#"{"order_id":1,"state":1,"orderlines":[{"id":1,"state":1,"price":"12,00"}]}"#, "invalid field orderlines[0].price"),
             (#"{"order_id":1,"state":1,"price":"12,00","orderlines":[]}"#, "invalid field price"),
             (#"{"order_id":1,"state":1,"price":"1.00","shipping_price":true,"orderlines":[]}"#, "invalid field shipping_price"),
@@ -267,7 +270,8 @@ final class BackMarketMapperTests: XCTestCase {
     func testNullAndEmptyOptionalFieldsAreNotErrors() throws {
         let order = try map("""
             {"order_id":1,"state":3,"price":null,"shipping_price":null,"date_creation":"","date_modification":null,
-             "currency":"","payment_method":"","orderlines":[{"id":1,"state":2,"brand":"","image":"","imei":""}]}
+             "currency":"","payment_method":"","orderlines":[{"id":1,"state":2,"brand":"","image":"","imei":""},
+                {"id":2,"state":2,"quantity":null},{"id":3,"state":2,"quantity":"3"}]}
             """)
         XCTAssertNil(order.total)
         XCTAssertNil(order.createdAt)
@@ -276,6 +280,6 @@ final class BackMarketMapperTests: XCTestCase {
         XCTAssertNil(order.lines[0].brand)
         XCTAssertNil(order.lines[0].imageURL)
         XCTAssertNil(order.lines[0].imei)
-        XCTAssertEqual(order.lines[0].quantity, 1, "quantity defaults to 1")
+        XCTAssertEqual(order.lines.map(\.quantity), [1, 1, 3], "absent or null quantity is 1; a numeric string counts")
     }
 }

@@ -24,17 +24,27 @@ final class StoreTests: StoreTestCase {
     }
 
     func testMigrationsAreRecordedOnceAndIdempotentOnReopen() throws {
-        let names = { (s: Store) in try s.db.query("SELECT name FROM schema_migrations ORDER BY name").compactMap { $0.string("name") } }
-        XCTAssertEqual(try names(store), Migrations.all.map(\.name))
+        let names = { (s: Store) in try s.db.query("SELECT name FROM schema_migrations ORDER BY rowid").compactMap { $0.string("name") } }
+        let schema = { (s: Store) in
+            try s.db.query("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+                .map { "\($0.string("type") ?? "") \($0.string("name") ?? ""): \($0.string("sql") ?? "")" }
+        }
+        XCTAssertEqual(try names(store), Migrations.all.map(\.name), "applied once each, in order")
+        let before = try schema(store)
+        let tables = Set(try store.db.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0.string("name") })
+        XCTAssertTrue(tables.isSuperset(of: ["channel_state", "cursors", "jobs", "order_history", "orders", "quarantine",
+                                             "schema_migrations"]), "\(tables)")
         _ = try store.upsert(Fixture.order(), raw: Data("{}".utf8), now: t0)
         store = nil
         let reopened = try temp.open()
         let again = try temp.open()
         XCTAssertEqual(try names(reopened), Migrations.all.map(\.name))
         XCTAssertEqual(try names(again), Migrations.all.map(\.name))
+        XCTAssertEqual(try schema(again), before, "reopening changes no schema")
         XCTAssertEqual(try reopened.orderCounts(), ["bm-eu": 1], "data survives reopening")
-        let tables = try reopened.db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0.string("name") }
-        XCTAssertEqual(tables, ["channel_state", "cursors", "jobs", "order_history", "orders", "quarantine", "schema_migrations"])
+        // Running the migrator again on an open connection is a no-op too.
+        XCTAssertNoThrow(try Migrations.run(on: reopened.db))
+        XCTAssertEqual(try names(reopened).count, Migrations.all.count)
     }
 
     func testOpeningAFileThatIsNotADatabaseFailsAsCorrupt() throws {

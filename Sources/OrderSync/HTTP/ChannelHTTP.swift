@@ -26,6 +26,8 @@ public struct ChannelHTTP: Sendable {
     /// Sends `request`; returns the response for any status the caller should interpret itself
     /// (2xx, 4xx other than 429). Throws `ChannelError.retryable` after the last attempt for connection
     /// errors, timeouts, 429, 5xx and WAF pages; `classify` lets the connector mark a 2xx as bad (non-JSON).
+    /// Writes (POST, PATCH…) are retried here only after a 429 or a WAF block; other retryable failures
+    /// are thrown at once, since the channel may have applied them.
     public func send(_ request: ChannelRequest, operation: String,
                      validate: (ChannelResponse) -> ChannelError? = { _ in nil }) async throws -> ChannelResponse {
         var lastError: ChannelError?
@@ -57,13 +59,22 @@ public struct ChannelHTTP: Sendable {
             if failure.httpStatus == 429 {
                 await gate.block(until: Date().addingTimeInterval(retryAfter ?? rateLimitPause))
             }
-            guard attempt < attempts else { break }
+            // A write that may have reached the channel (5xx, timeout, lost connection, unreadable 2xx) is
+            // not sent again here: the caller reads the channel before any re-push. Only a 429 or a WAF
+            // block, answered at the edge, is certain not to have been applied.
+            let refusedAtEdge = failure.httpStatus == 429 || failure.httpStatus == 403
+            guard attempt < attempts, refusedAtEdge || ChannelHTTP.isIdempotent(request.method) else { break }
             let pause = failure.httpStatus == 429 ? 0 : min(4.0, 0.25 * pow(2.0, Double(attempt - 1))) * Double.random(in: 0.8...1.2)
             logger.debug("request retried", ["operation": .string(operation), "attempt": .int(attempt),
                                              "error": .string(failure.description)])
             try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
         }
         throw lastError!
+    }
+
+    /// Methods safe to repeat within one call (RFC 9110 §9.2.2, minus PUT/DELETE: no channel needs them here).
+    static func isIdempotent(_ method: String) -> Bool {
+        ["GET", "HEAD", "OPTIONS"].contains(method.uppercased())
     }
 
     /// Classifies statuses every channel shares: 429, 5xx, WAF/captcha HTML pages. Others pass.
@@ -97,7 +108,14 @@ public struct ChannelHTTP: Sendable {
     public static func summary(_ response: ChannelResponse) -> String {
         if looksLikeHTML(response.body) { return "HTML page instead of an API response" }
         if let object = try? JSONSerialization.jsonObject(with: response.body) {
-            if let text = findMessage(object) { return String(text.prefix(300)) }
+            if var text = findMessage(object) {
+                // Back Market's validation errors name the offending fields under data.fields.
+                if let fields = ((object as? [String: Any])?["data"] as? [String: Any])?["fields"],
+                   let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {
+                    text += " " + String(decoding: data, as: UTF8.self)
+                }
+                return String(text.prefix(300))
+            }
         }
         let text = String(decoding: response.body.prefix(300), as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""

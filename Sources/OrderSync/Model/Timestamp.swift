@@ -14,9 +14,11 @@ public enum Timestamp {
 
     /// Formats with milliseconds, for log lines.
     public static func formatMillis(_ date: Date) -> String {
-        let base = format(date)
-        let ms = Int((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1000)
-        return String(base.dropLast()) + String(format: ".%03dZ", ms)
+        // Round to whole milliseconds first: .123 is held as .12299990… and must print .123.
+        let millis = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (millis / 1000).rounded(.down)
+        let base = format(Date(timeIntervalSince1970: seconds))
+        return String(base.dropLast()) + String(format: ".%03dZ", Int(millis - seconds * 1000))
     }
 
     /// Parses any ISO 8601 / RFC 3339 form the channels send: `Z`, `+01:00`, `+0100`, fractional
@@ -81,7 +83,9 @@ public enum Timestamp {
                 }
             }
         }
-        guard i == bytes.count, (1...12).contains(month), (1...31).contains(day),
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard i == bytes.count, (1...12).contains(month), (1...monthDays[month - 1]).contains(day),
               hour <= 23, minute <= 59, second <= 60, year >= 1970, year <= 9999 else { return nil }
         var parts = tm()
         parts.tm_year = Int32(year - 1900); parts.tm_mon = Int32(month - 1); parts.tm_mday = Int32(day)

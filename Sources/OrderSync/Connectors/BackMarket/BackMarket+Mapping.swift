@@ -61,7 +61,9 @@ struct BackMarketMapper: Sendable {
         for (index, value) in lineValues.enumerated() {
             guard let lineID = value["id"]?.text, !lineID.isEmpty else { throw MappingError.missing("orderlines[\(index)].id") }
             guard let lineState = value["state"]?.int else { throw MappingError.missing("orderlines[\(index)].state") }
-            let quantity = value["quantity"]?.int ?? 1
+            // Absent or null: 1. Present but not an integer: malformed, not silently 1.
+            let quantityValue = value["quantity"].flatMap { $0.isNull ? nil : $0 }
+            let quantity = quantityValue.map { $0.int ?? 0 } ?? 1
             guard quantity > 0, quantity < 100_000 else { throw MappingError.invalid("orderlines[\(index)].quantity") }
             var price: Money?
             if let text = value["price"]?.text {

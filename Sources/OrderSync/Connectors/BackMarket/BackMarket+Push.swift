@@ -98,6 +98,11 @@ extension BackMarketChannel {
         let order = fetched.order
         let lines = lineStates(order)
         let tracking = shipment.trackingNumber.filter { !$0.isWhitespace }
+        // Every line cancelled or refunded before shipping (Back Market may then report order 9): drop the job.
+        let live = lines.filter { !BackMarketStates.deadLineStates.contains($0.state) }
+        if live.isEmpty, !lines.contains(where: { $0.state == 6 }) {
+            throw ChannelError(.obsolete, operation: operation, message: "no line left to ship (order \(order.status.rawValue))")
+        }
         if !lines.isEmpty, lines.allSatisfy({ $0.state == 3 || BackMarketStates.deadLineStates.contains($0.state) })
             || order.channelStatus == "9" {
             let existing = order.extra["tracking_number"]?.filter { !$0.isWhitespace }

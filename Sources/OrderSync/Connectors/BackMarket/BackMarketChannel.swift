@@ -97,7 +97,10 @@ public struct BackMarketChannel: ChannelConnector {
     }
 
     public func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
-        var state = cursor.flatMap { try? JSONDecoder().decode(Cursor.self, from: Data($0.utf8)) } ?? Cursor()
+        // Decoded the way it is encoded below (ISO 8601 dates); a default decoder would fail and restart from scratch.
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var state = cursor.flatMap { try? decoder.decode(Cursor.self, from: Data($0.utf8)) } ?? Cursor()
         let walkStart = now
         // (a) the safety net: every order waiting for the merchant.
         _ = try await walk(query: [("state", "1")], deliver: deliver)
