@@ -65,18 +65,30 @@ public final class Daemon: @unchecked Sendable {
         for warning in loaded.warnings {
             logger.warning("config warning", ["problem": .string(warning.description)])
         }
-        let store: Store
-        do {
-            try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
-            store = try Store(path: Store.path(inStateDir: config.stateDir))
-            let requeued = try store.requeueInterrupted()
-            if requeued > 0 { logger.info("interrupted jobs queued again", ["count": .int(requeued)]) }
-        } catch {
-            logger.error("cannot open the database", ["error": .string("\(error)"), "state_dir": .string(config.stateDir)])
-            return .tempFailure
-        }
-        let notifier = SystemdNotifier(environment: options.environment)
         installSignalHandlers(logger: logger)
+        // The database may be temporarily unusable (locked, read-only mount, full disk): log and retry
+        // until it opens or a stop is requested, rather than exit and lose the process's place.
+        var store: Store?
+        var openThrottle = ErrorThrottle(interval: 300)
+        while store == nil {
+            do {
+                try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
+                let opened = try Store(path: Store.path(inStateDir: config.stateDir))
+                let requeued = try opened.requeueInterrupted()
+                if requeued > 0 { logger.info("interrupted jobs queued again", ["count": .int(requeued)]) }
+                store = opened
+            } catch {
+                if openThrottle.shouldLog("\(error)") {
+                    logger.error("cannot open the database", ["error": .string("\(error)"), "state_dir": .string(config.stateDir),
+                                                             "retry_seconds": .int(5)])
+                }
+                if lock.withLock({ stopRequested }) { return .ok }
+                try? await Task.sleep(nanoseconds: 5_000_000_000)
+                if lock.withLock({ stopRequested }) { return .ok }
+            }
+        }
+        guard let store else { return .tempFailure }
+        let notifier = SystemdNotifier(environment: options.environment)
         let watchdog = notifier.map { WatchdogGate(notifier: $0) }
         let watchdogTask: Task<Void, Never>? = {
             guard let watchdog, let interval = notifier?.watchdogInterval else { return nil }
