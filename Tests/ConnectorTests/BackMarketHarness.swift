@@ -27,7 +27,8 @@ final class BackMarketHarness: @unchecked Sendable {
     ///   - configure: simulator settings (rate limit kept generous unless a test lowers it).
     ///   - baseURL: another server's base URL (the custom-handler tests); default the simulator's.
     init(configure: (inout BackMarketSimulator.Configuration) -> Void = { _ in }, attempts: Int = 3,
-         timeout: TimeInterval = 2, rateLimitPause: TimeInterval = 1, resweepDays: Int = 60, baseURL: URL? = nil) throws {
+         timeout: TimeInterval = 2, rateLimitPause: TimeInterval = 1, resweepDays: Int = 60, baseURL: URL? = nil,
+         autoAccept: Bool = false) throws {
         var configuration = BackMarketSimulator.Configuration()
         configuration.rateWindow = 1
         configuration.blockSeconds = 1
@@ -45,7 +46,7 @@ final class BackMarketHarness: @unchecked Sendable {
                                     userAgent: Self.userAgent, acceptLanguage: Self.acceptLanguage,
                                     imeiPatterns: ["*iPhone*", "*Galaxy*", "*Pixel*"], acceptWithinHours: 24,
                                     resweepDays: resweepDays, http: http, logger: logger)
-        ingest = Ingest(store: store, channelID: Self.channelID, autoAccept: false,
+        ingest = Ingest(store: store, channelID: Self.channelID, autoAccept: autoAccept,
                         rules: [ShippingRule(carrier: "colissimo")], logger: logger)
         poller = Poller(connector: channel, ingest: ingest, interval: 30, logger: logger, onCycle: {})
         pusher = Pusher(connector: channel, ingest: ingest, logger: logger, tick: 0.05, deadLetterAfter: 3600,
@@ -194,9 +195,10 @@ class BackMarketTestCase: XCTestCase, @unchecked Sendable {
     private var harnesses: [BackMarketHarness] = []
 
     func makeHarness(configure: (inout BackMarketSimulator.Configuration) -> Void = { _ in }, attempts: Int = 3,
-                     timeout: TimeInterval = 2, rateLimitPause: TimeInterval = 1, baseURL: URL? = nil) throws -> BackMarketHarness {
+                     timeout: TimeInterval = 2, rateLimitPause: TimeInterval = 1, baseURL: URL? = nil,
+                     autoAccept: Bool = false) throws -> BackMarketHarness {
         let harness = try BackMarketHarness(configure: configure, attempts: attempts, timeout: timeout,
-                                            rateLimitPause: rateLimitPause, baseURL: baseURL)
+                                            rateLimitPause: rateLimitPause, baseURL: baseURL, autoAccept: autoAccept)
         harnesses.append(harness)
         return harness
     }

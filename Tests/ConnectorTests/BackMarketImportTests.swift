@@ -69,6 +69,53 @@ final class BackMarketImportTests: BackMarketTestCase, @unchecked Sendable {
         XCTAssertEqual(try h.store.orderCounts()[BackMarketHarness.channelID], 120)
     }
 
+    func testResweepWalksTheWholeWindowOncePerDay() async throws {
+        let h = try makeHarness()
+        h.simulator.generateOrders(count: 10, seed: 1)
+        let start = Date()
+        func modifiedSince() -> [String] { h.listRequests().compactMap { $0.query["date_modification"] } }
+
+        try await h.poller.pollOnce(now: start)
+        h.simulator.clearJournal()
+        try await h.poller.pollOnce(now: start.addingTimeInterval(3600))
+        XCTAssertEqual(modifiedSince().count, 1, "no re-sweep within the day")
+
+        h.simulator.clearJournal()
+        let nextDay = start.addingTimeInterval(86_400 + 60)
+        try await h.poller.pollOnce(now: nextDay)
+        XCTAssertEqual(modifiedSince().count, 2)
+        XCTAssertTrue(modifiedSince().contains(Timestamp.format(nextDay.addingTimeInterval(-60 * 86_400))),
+                      "the re-sweep goes back resweep_days")
+
+        h.simulator.clearJournal()
+        try await h.poller.pollOnce(now: nextDay.addingTimeInterval(3600))
+        XCTAssertEqual(modifiedSince().count, 1, "once a day only")
+    }
+
+    func testAutoAcceptQueuesOneJobPerWaitingOrderAndThePusherAcceptsThem() async throws {
+        let h = try makeHarness(autoAccept: true)
+        let waiting = h.simulator.generateOrders(count: 30, seed: 12).filter { $0.state == 1 }
+        XCTAssertFalse(waiting.isEmpty)
+
+        try await h.poller.pollOnce()
+        try await h.poller.pollOnce()
+        let jobs = try h.store.jobs()
+        XCTAssertEqual(Set(jobs.map(\.ref.externalID)), Set(waiting.map { String($0.orderID) }))
+        XCTAssertEqual(jobs.count, waiting.count, "one accept per order, not one per poll")
+
+        for job in try h.store.dueJobs(channel: BackMarketHarness.channelID) { try await h.pusher.process(job) }
+
+        XCTAssertTrue(try h.store.jobs().allSatisfy { $0.state == .done })
+        for order in waiting {
+            XCTAssertEqual(h.simulator.order(order.orderID)?.state, 3)
+            XCTAssertEqual(h.simulator.appliedEffects(orderID: order.orderID, kind: .accept).count,
+                           Set(order.lines.map(\.listing)).count)
+            XCTAssertEqual(try h.stored(order.orderID)?.status, .awaitingShipment)
+        }
+        try await h.poller.pollOnce()
+        XCTAssertEqual(try h.store.jobs().count, waiting.count)
+    }
+
     func testOrderModifiedMidWalkIsCaughtByTheNextPoll() async throws {
         let h = try makeHarness { $0.listOrdering = .dateModification }
         let generated = h.simulator.generateOrders(count: 120, seed: 11)
@@ -90,7 +137,7 @@ final class BackMarketImportTests: BackMarketTestCase, @unchecked Sendable {
         XCTAssertEqual(try h.stored(accepted.orderID)?.channelStatus, "3")
         let touchedNow = try XCTUnwrap(h.simulator.order(touched.orderID))
         XCTAssertEqual(try h.stored(touched.orderID)?.updatedAt?.timeIntervalSince1970 ?? 0,
-                       touchedNow.dateModification.timeIntervalSince1970, accuracy: 0.001)
+                       touchedNow.dateModification.timeIntervalSince1970, accuracy: 1, "whole seconds on the wire")
         // Nothing else was lost either.
         for order in h.simulator.allOrders() {
             XCTAssertEqual(try h.stored(order.orderID)?.channelStatus, String(order.state), "order \(order.orderID)")
@@ -146,8 +193,9 @@ final class BackMarketImportTests: BackMarketTestCase, @unchecked Sendable {
             XCTAssertEqual(try h.stored(id)?.status, .awaitingAcceptance, "order \(id)")
         }
         XCTAssertNil(try h.stored(40_000_002))
+        try await h.poller.pollOnce()
         let rows = try h.store.db.query("SELECT external_id, reason, raw FROM quarantine")
-        XCTAssertFalse(rows.isEmpty)
+        XCTAssertEqual(rows.count, 1, "seen by every walk of two polls, kept once")
         XCTAssertTrue(rows.allSatisfy { $0.string("external_id") == "40000002" })
         XCTAssertTrue(rows.allSatisfy { $0.string("reason")?.contains("orderlines[0].id") == true })
         XCTAssertTrue(rows.allSatisfy { ($0.data("raw")?.count ?? 0) > 0 }, "the payload is kept")

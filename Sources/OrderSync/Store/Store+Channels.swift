@@ -24,6 +24,18 @@ extension Store {
             """, [.text(channel), .text(cursor), Store.time(now)])
     }
 
+    /// Orders of a channel that are not final and have not changed since `before`: candidates for a
+    /// direct re-read (a walk by modification date would never see them again).
+    public func staleOpenOrders(channel: String, changedBefore before: Date, limit: Int = 500) throws -> [OrderRef] {
+        let open = OrderStatus.allCases.filter { !$0.isFinal }.map { "'\($0.rawValue)'" }.joined(separator: ",")
+        return try db.query("""
+            SELECT external_id FROM orders WHERE channel = ? AND status IN (\(open)) AND changed_at < ?
+            ORDER BY changed_at LIMIT ?
+            """, [.text(channel), Store.time(before), .int(Int64(limit))]).map {
+            OrderRef(channel: channel, externalID: $0.string("external_id") ?? "")
+        }
+    }
+
     /// Records a poll attempt's outcome: success resets the error count; failure increments it and keeps
     /// the message (which must carry no secret).
     public func recordPoll(channel: String, success: Bool, error: String? = nil, at now: Date = Date()) throws {

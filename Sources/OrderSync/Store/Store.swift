@@ -134,11 +134,18 @@ extension Store {
         return counts
     }
 
-    /// Keeps a payload that could not be normalized, with the reason, for later inspection.
-    public func quarantine(channel: String, externalID: String?, reason: String, raw: Data?, now: Date = Date()) throws {
+    /// Keeps a payload that could not be normalized, with the reason, for later inspection. The same
+    /// payload seen again (every walk lists it) is kept once; returns whether it was new.
+    @discardableResult
+    public func quarantine(channel: String, externalID: String?, reason: String, raw: Data?, now: Date = Date()) throws -> Bool {
+        let rawValue: SQLValue = raw.map { .blob($0) } ?? .null
+        if try !db.query("SELECT 1 FROM quarantine WHERE channel = ? AND external_id IS ? AND reason = ? AND raw IS ? LIMIT 1",
+                         [.text(channel), externalID.map { .text($0) } ?? .null, .text(reason), rawValue]).isEmpty {
+            return false
+        }
         try db.execute("INSERT INTO quarantine (channel, external_id, reason, raw, at) VALUES (?, ?, ?, ?, ?)",
-                       [.text(channel), externalID.map { .text($0) } ?? .null, .text(reason),
-                        raw.map { .blob($0) } ?? .null, Store.time(now)])
+                       [.text(channel), externalID.map { .text($0) } ?? .null, .text(reason), rawValue, Store.time(now)])
+        return true
     }
 
     /// Number of quarantined payloads per channel.

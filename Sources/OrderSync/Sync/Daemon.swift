@@ -138,8 +138,10 @@ public final class Daemon: @unchecked Sendable {
                 let ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
                                     rules: config.shippingRules, acceptWithinHours: channel.acceptWithinHours, logger: log)
                 let writeStatus: @Sendable () -> Void = { Daemon.writeStatus(config: config, store: store, logger: log) }
-                runners.append((Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
-                                       logger: log, onCycle: writeStatus),
+                var poller = Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
+                                    logger: log, onCycle: writeStatus)
+                poller.resweepDays = config.resweepDays
+                runners.append((poller,
                                 Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick)))
             } catch {
                 log.error("channel not started", ["error": .string("\(error)")])

@@ -61,9 +61,12 @@ public struct Ingest: Sendable {
     @discardableResult
     public func store(_ page: OrderPage, now: Date = Date()) throws -> Summary {
         var summary = Summary()
+        var newlyQuarantined: [QuarantinedPayload] = []
         try store.db.inTransaction {
             for item in page.quarantined {
-                try store.quarantine(channel: channelID, externalID: item.externalID, reason: item.reason, raw: item.raw, now: now)
+                if try store.quarantine(channel: channelID, externalID: item.externalID, reason: item.reason, raw: item.raw, now: now) {
+                    newlyQuarantined.append(item)
+                }
                 summary.quarantined += 1
             }
             for fetched in page.orders {
@@ -81,7 +84,7 @@ public struct Ingest: Sendable {
                 }
             }
         }
-        for item in page.quarantined {
+        for item in newlyQuarantined {
             logger.error("order quarantined", ["order.id": .string(item.externalID ?? "?"), "reason": .string(item.reason)])
         }
         if summary.inserted + summary.updated > 0 {

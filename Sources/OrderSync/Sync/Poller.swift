@@ -17,6 +17,9 @@ public struct Poller: Sendable {
         self.onCycle = onCycle
     }
 
+    /// How far back the daily re-read of open orders reaches (`resweep_days`).
+    public var resweepDays: Int = 5
+
     /// Runs one cycle; returns normally on success, throws the channel's error otherwise.
     public func pollOnce(now: Date = Date()) async throws {
         let store = ingest.store
@@ -26,6 +29,29 @@ public struct Poller: Sendable {
             try ingest.store(page)
         }
         try store.setCursor(newCursor, channel: connector.id)
+        try await refreshStaleOrders(now: now)
+    }
+
+    /// Once a day: orders still open but unchanged for longer than the re-sweep window are read one by one
+    /// (`GET` by id), so an order the walks no longer list is not left open forever.
+    func refreshStaleOrders(now: Date) async throws {
+        let store = ingest.store
+        let key = connector.id + "#stale-refresh"
+        if let last = try store.cursor(channel: key).flatMap({ Timestamp.parse($0) }), now.timeIntervalSince(last) < 86_400 {
+            return
+        }
+        let stale = try store.staleOpenOrders(channel: connector.id, changedBefore: now.addingTimeInterval(-Double(resweepDays) * 86_400))
+        var refreshed = 0
+        for ref in stale {
+            try Task.checkCancellation()
+            guard let fetched = try await connector.fetchOrder(externalID: ref.externalID) else { continue }
+            var order = fetched.order
+            order.ref = ref
+            try ingest.store(OrderPage(orders: [FetchedOrder(order: order, raw: fetched.raw)]), now: now)
+            refreshed += 1
+        }
+        try store.setCursor(Timestamp.format(now), channel: key)
+        if !stale.isEmpty { logger.info("stale open orders re-read", ["count": .int(refreshed), "candidates": .int(stale.count)]) }
     }
 
     public func run() async {

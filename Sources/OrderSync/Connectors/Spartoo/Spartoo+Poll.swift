@@ -1,0 +1,163 @@
+import Foundation
+
+/// The saved poll state (the channel's cursor string, JSON): per site the window start and the frozen
+/// start of the last successful walk; when the daily re-read of open orders last ran; and the open orders
+/// per site (id → purchase day), re-read by `oID` once they fall out of the date window (API notes §1.2).
+struct SpartooCursor: Codable, Equatable, Sendable {
+    struct Site: Codable, Equatable, Sendable {
+        var windowStart: Date
+        var lastSuccess: Date
+        enum CodingKeys: String, CodingKey { case windowStart = "window_start", lastSuccess = "last_success" }
+    }
+
+    var sites: [String: Site] = [:]
+    var lastReread: Date?
+    var open: [String: [String: String]] = [:]
+
+    enum CodingKeys: String, CodingKey { case sites, lastReread = "last_reread", open }
+
+    /// Open orders are forgotten this long after purchase.
+    static let openRetention: TimeInterval = 90 * 86_400
+    /// The window never reaches further back than this, even after a long outage.
+    static let maximumLookBack: TimeInterval = 30 * 86_400
+
+    static func decode(_ text: String?) -> SpartooCursor {
+        guard let text else { return SpartooCursor() }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return (try? decoder.decode(SpartooCursor.self, from: Data(text.utf8))) ?? SpartooCursor()
+    }
+
+    func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Where a site's walk starts: `windowDays` back, or a day before the last success when that is
+    /// earlier (after an outage), never more than 30 days back. The time zone of `date` is uncertain:
+    /// the overlap is generous, and the store skips unchanged orders.
+    func windowStart(site: String, now: Date, windowDays: Int) -> Date {
+        var from = now.addingTimeInterval(-Double(windowDays) * 86_400)
+        if let last = sites[site]?.lastSuccess { from = min(from, last.addingTimeInterval(-86_400)) }
+        return max(from, now.addingTimeInterval(-Self.maximumLookBack))
+    }
+
+    /// Records which orders are still open (not final) on `site`.
+    mutating func track(_ orders: [Order], site: String, now: Date) {
+        for order in orders {
+            let orderID = SpartooChannel.split(order.ref.externalID).id
+            if order.status.isFinal {
+                open[site]?[orderID] = nil
+            } else {
+                open[site, default: [:]][orderID] = String(Timestamp.format(order.createdAt ?? now).prefix(10))
+            }
+            if open[site]?.isEmpty == true { open[site] = nil }
+        }
+    }
+
+    /// Forgets open orders bought more than 90 days before `now`.
+    mutating func prune(now: Date) {
+        let limit = String(Timestamp.format(now.addingTimeInterval(-Self.openRetention)).prefix(10))
+        for site in open.keys {
+            open[site] = open[site]?.filter { $0.value >= limit }
+            if open[site]?.isEmpty == true { open[site] = nil }
+        }
+    }
+}
+
+extension SpartooChannel {
+    /// Walks every site (each on its own host) with `xml_export_orders.php` from the window start, with no
+    /// `statut` so cancellations and losses show up; once a day re-reads open orders that left the window.
+    /// A failing site does not stop the others; the first failure is thrown after all were tried (so the
+    /// cursor is not saved). Read-only on Spartoo.
+    public func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
+        var state = SpartooCursor.decode(cursor)
+        var firstError: ChannelError?
+        var seen: [String: Set<String>] = [:]
+        for endpoint in endpoints {
+            try Task.checkCancellation()
+            let client = try client(endpoint.site, operation: "list orders")
+            let from = state.windowStart(site: endpoint.site, now: now, windowDays: windowDays)
+            do {
+                let (page, ids) = try await exportWindow(from: from, on: client)
+                try await deliver(page)
+                state.track(page.orders.map(\.order), site: endpoint.site, now: now)
+                seen[endpoint.site] = ids
+                state.sites[endpoint.site] = SpartooCursor.Site(windowStart: from, lastSuccess: now)
+            } catch let error as ChannelError {
+                logger.warning("site poll failed", ["site": .string(endpoint.site), "error": .string(error.description)])
+                if firstError == nil { firstError = error }
+            }
+        }
+        if firstError == nil, state.lastReread.map({ now.timeIntervalSince($0) >= 86_400 }) ?? true {
+            try await rereadOpenOrders(&state, skipping: seen, now: now, deliver: deliver)
+            state.lastReread = now
+        }
+        state.prune(now: now)
+        if let firstError { throw firstError }
+        return try state.encoded()
+    }
+
+    /// One site's orders from `from` on (Paris time), as a page; unusable orders are quarantined.
+    func exportWindow(from: Date, on client: SiteClient) async throws -> (OrderPage, Set<String>) {
+        let operation = "list orders (site \(client.site))"
+        let reply = try await read("xml_export_orders.php", [("date", SpartooTime.parameter(from))], on: client, operation: operation)
+        if let code = reply.code, !code.isOK {
+            // −6 on a date export means nothing matched: an empty list, not an error.
+            if code.value == -6 { return (OrderPage(orders: []), []) }
+            throw code.error(operation: operation, site: client.site)
+        }
+        guard Self.isExport(reply) else {
+            throw ChannelError(.retryable(retryAfter: nil), operation: operation,
+                               message: "Spartoo site \(client.site): reply has neither orders nor a result code")
+        }
+        return page(Self.orderElements(reply.root), site: client.site)
+    }
+
+    /// Maps elements into a page: each unusable order goes to quarantine with its own XML, the rest is kept.
+    func page(_ elements: [SpartooXMLElement], site: String) -> (OrderPage, Set<String>) {
+        var orders: [FetchedOrder] = []
+        var quarantined: [QuarantinedPayload] = []
+        var ids = Set<String>()
+        for element in elements {
+            let raw = Data(element.xml.utf8)
+            do {
+                let mapped = try mapper.order(from: element, site: site)
+                warnIfUnknown(mapped)
+                orders.append(FetchedOrder(order: mapped.order, raw: raw))
+                ids.insert(mapped.order.ref.externalID)
+            } catch {
+                quarantined.append(QuarantinedPayload(externalID: element.string("orders_id"), reason: "site \(site): \(error)", raw: raw))
+            }
+        }
+        return (OrderPage(orders: orders, quarantined: quarantined), ids)
+    }
+
+    /// The daily re-read by `oID` of open orders the date window no longer covers (status changes of old
+    /// orders would otherwise be missed). An order Spartoo no longer knows is forgotten and logged.
+    func rereadOpenOrders(_ state: inout SpartooCursor, skipping seen: [String: Set<String>], now: Date,
+                          deliver: @Sendable (OrderPage) async throws -> Void) async throws {
+        for endpoint in endpoints {
+            guard let open = state.open[endpoint.site] else { continue }
+            let client = try client(endpoint.site, operation: "re-read orders")
+            for orderID in open.keys.sorted() where !(seen[endpoint.site]?.contains(orderID) ?? false) {
+                try Task.checkCancellation()
+                let operation = "re-read order \(orderID) (site \(endpoint.site))"
+                let reply = try await read("xml_export_orders.php", [("oID", orderID)], on: client, operation: operation)
+                if let code = reply.code, !code.isOK, code.value != -6 { throw code.error(operation: operation, site: endpoint.site) }
+                let elements = Self.orderElements(reply.root).filter { $0.string("orders_id") == orderID }
+                if elements.isEmpty {
+                    state.open[endpoint.site]?[orderID] = nil
+                    logger.warning("open order no longer listed", ["site": .string(endpoint.site), "order.id": .string(orderID)])
+                    continue
+                }
+                let (page, _) = page(elements, site: endpoint.site)
+                try await deliver(page)
+                if page.orders.isEmpty { state.open[endpoint.site]?[orderID] = nil }
+                state.track(page.orders.map(\.order), site: endpoint.site, now: now)
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// A result code from a Spartoo reply (API notes §4): 1 OK, negative codes for errors.
+struct SpartooCode: Sendable, Equatable, CustomStringConvertible {
+    let value: Int
+    /// Spartoo's own text next to the code, when it sent one.
+    let text: String?
+
+    init(_ value: Int, text: String? = nil) {
+        self.value = value
+        self.text = text
+    }
+
+    /// 1, and 0 (read as "no errors" where a count is given).
+    var isOK: Bool { value == 1 || value == 0 }
+
+    var description: String {
+        var out = "code \(value) (\(SpartooCode.meaning(value)))"
+        if let text, !text.isEmpty { out += ": " + String(text.prefix(200)) }
+        return out
+    }
+
+    /// What each documented code means.
+    static func meaning(_ value: Int) -> String {
+        switch value {
+        case 1, 0: "OK"
+        case -1: "partenaire missing"
+        case -2: "unknown partner"
+        case -3: "date or oID missing"
+        case -5: "oID or status missing"
+        case -6: "not found"
+        case -7: "illegal status change"
+        case -9: "status unchanged"
+        case -11: "xml missing"
+        case -15: "XML syntax error"
+        case -428: "account deactivated"
+        case -429: "too many calls in this hour"
+        default: "undocumented"
+        }
+    }
+
+    /// Finds the code liberally (API notes §7): `<root><errors>N</errors>`, any `<errors><error><id>`
+    /// directly under the root, `<root><statut><id>` (or `<statut>N`), `<root><code>`, or a root that is
+    /// a lone integer. Codes inside an `<order>` are not the reply's code. Nil when there is none.
+    static func find(in root: SpartooXMLElement) -> SpartooCode? {
+        if let errors = root.child("errors") {
+            if let value = Int(errors.value) { return SpartooCode(value, text: root.string("description")) }
+            for error in errors.children(named: "error") {
+                if let id = error.string("id").flatMap(Int.init) {
+                    return SpartooCode(id, text: error.string("description") ?? error.string("message"))
+                }
+            }
+        }
+        if let error = root.child("error"), let id = (error.string("id") ?? error.string("code")).flatMap(Int.init) {
+            return SpartooCode(id, text: error.string("description"))
+        }
+        if let statut = root.child("statut") {
+            if let id = statut.string("id").flatMap(Int.init) {
+                return SpartooCode(id, text: statut.string("description") ?? statut.string("libelle"))
+            }
+            if let value = Int(statut.value) { return SpartooCode(value) }
+        }
+        if let code = root.string("code").flatMap(Int.init) { return SpartooCode(code, text: root.string("description")) }
+        if root.children.isEmpty, let value = Int(root.value) { return SpartooCode(value) }
+        return nil
+    }
+
+    /// A body that is nothing but an integer (`-2`), as some scripts answer errors.
+    static func loneInteger(_ body: Data) -> Int? {
+        guard body.count < 32 else { return nil }
+        return Int(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// A Spartoo reply: its root element (nil for a bare integer body), its code, and the bytes received.
+struct SpartooReply: Sendable {
+    let root: SpartooXMLElement?
+    let code: SpartooCode?
+    let body: Data
+}
+
+extension SpartooCode {
+    /// The classified error for a code that is neither success nor one the caller handles itself
+    /// (API notes §4): −1/−2/−428 unauthorized (flag the channel, no retry loop); −3/−5/−11/−15 and
+    /// unknown codes permanent (our bug or an undocumented refusal); −6 and −7 permanent; −429 retryable
+    /// at the next full hour (`retryAfter`). The message names the site, never the partner id or a URL.
+    func error(operation: String, site: String, retryAfter: TimeInterval? = nil) -> ChannelError {
+        switch value {
+        case -1:
+            ChannelError(.unauthorized, operation: operation, message: "Spartoo (site \(site)) says the partner id is missing (\(self))")
+        case -2:
+            ChannelError(.unauthorized, operation: operation,
+                         message: "Spartoo (site \(site)) does not know this partner id: check partner_id, the Merchant ID for webservices (\(self))")
+        case -428:
+            ChannelError(.unauthorized, operation: operation, message: "the Spartoo account is deactivated (site \(site), \(self))")
+        case -429:
+            ChannelError(.retryable(retryAfter: retryAfter), operation: operation,
+                         message: "Spartoo hourly call quota reached on site \(site); paused until the next hour (\(self))")
+        case -6:
+            ChannelError(.permanent, operation: operation, message: "not found on Spartoo site \(site) (\(self))")
+        case -7:
+            ChannelError(.permanent, operation: operation, message: "Spartoo refused the status change on site \(site) (\(self))")
+        case -3, -5, -11, -15:
+            ChannelError(.permanent, operation: operation, message: "Spartoo rejected the request as incomplete or invalid (\(self))")
+        default:
+            ChannelError(.permanent, operation: operation, message: "Spartoo answered an error on site \(site) (\(self))")
+        }
+    }
+}

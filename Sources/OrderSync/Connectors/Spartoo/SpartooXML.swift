@@ -1,0 +1,149 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// One element of a parsed Spartoo reply: its name, attributes, text and child elements in document order.
+/// A plain value; lookups by name ignore case, and every list is a list (0, 1 or n `<order>` alike).
+struct SpartooXMLElement: Sendable, Equatable {
+    var name: String
+    var attributes: [String: String] = [:]
+    /// Character data and CDATA directly inside this element, concatenated, untrimmed.
+    var text: String = ""
+    var children: [SpartooXMLElement] = []
+
+    /// The first child named `name` (case-insensitive).
+    func child(_ name: String) -> SpartooXMLElement? {
+        children.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    /// Every child named `name` (case-insensitive), in order.
+    func children(named name: String) -> [SpartooXMLElement] {
+        children.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    /// Follows `a/b/c` through first children; nil when any step is missing.
+    func path(_ path: String) -> SpartooXMLElement? {
+        var current: SpartooXMLElement? = self
+        for step in path.split(separator: "/") { current = current?.child(String(step)) }
+        return current
+    }
+
+    /// The text, trimmed of surrounding whitespace.
+    var value: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// The trimmed text of the first child named `name`; nil when absent or empty.
+    func string(_ name: String) -> String? {
+        guard let text = child(name)?.value, !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// The element serialized back to compact UTF-8 XML (kept as an order's raw payload).
+    var xml: String {
+        var out = "<" + name
+        for (key, value) in attributes.sorted(by: { $0.key < $1.key }) {
+            out += " \(key)=\"\(SpartooXML.escape(value, attribute: true))\""
+        }
+        let trimmed = value
+        if children.isEmpty && trimmed.isEmpty { return out + "/>" }
+        out += ">" + SpartooXML.escape(trimmed, attribute: false)
+        for child in children { out += child.xml }
+        return out + "</\(name)>"
+    }
+}
+
+/// Parses Spartoo's XML replies with FoundationXML's `XMLParser`, tolerantly: the declared encoding is
+/// honoured (ISO-8859-1/-15 and Windows-1252 are converted to UTF-8 first), a byte-order mark is dropped,
+/// HTML named entities (`&eacute;`) and bare `&` are repaired outside CDATA, characters XML forbids are
+/// removed. What is still not well-formed (a truncated body) throws ``ParseError`` — never a crash.
+enum SpartooXML {
+    /// Why a reply could not be read as XML, with where the parser stopped.
+    struct ParseError: Error, CustomStringConvertible, Equatable {
+        let reason: String
+        let line: Int
+        let column: Int
+
+        var description: String {
+            line > 0 ? "reply is not well-formed XML (\(reason) at line \(line), column \(column))"
+                : "reply is not well-formed XML (\(reason))"
+        }
+    }
+
+    /// Parses a whole document and returns its root element.
+    static func parse(_ data: Data) throws(ParseError) -> SpartooXMLElement {
+        let prepared = sanitize(utf8Document(data))
+        if prepared.isEmpty { throw ParseError(reason: "empty body", line: 0, column: 0) }
+        if containsEntityDeclaration(prepared) {
+            throw ParseError(reason: "entity declarations are not accepted", line: 0, column: 0)
+        }
+        let parser = XMLParser(data: prepared)
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = false
+        let builder = TreeBuilder()
+        parser.delegate = builder
+        let ok = parser.parse()
+        guard ok else {
+            throw ParseError(reason: "syntax error", line: parser.lineNumber, column: parser.columnNumber)
+        }
+        guard builder.stack.isEmpty, let root = builder.root else {
+            throw ParseError(reason: "no complete root element", line: parser.lineNumber, column: parser.columnNumber)
+        }
+        return root
+    }
+
+    /// Escapes text for an element (`&`, `<`, `>`) or an attribute (also quotes).
+    static func escape(_ text: String, attribute: Bool) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"" where attribute: out += "&quot;"
+            case "'" where attribute: out += "&apos;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// A CDATA section holding `text` exactly (a `]]>` inside is split across two sections).
+    static func cdata(_ text: String) -> String {
+        "<![CDATA[" + text.replacingOccurrences(of: "]]>", with: "]]]]><![CDATA[>") + "]]>"
+    }
+
+    private static func containsEntityDeclaration(_ data: Data) -> Bool {
+        data.range(of: Data("<!ENTITY".utf8)) != nil
+    }
+}
+
+/// Builds the element tree from parser callbacks.
+private final class TreeBuilder: NSObject, XMLParserDelegate {
+    var stack: [SpartooXMLElement] = []
+    var root: SpartooXMLElement?
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+        stack.append(SpartooXMLElement(name: elementName, attributes: attributeDict))
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard !stack.isEmpty else { return }
+        stack[stack.count - 1].text += string
+    }
+
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        guard !stack.isEmpty else { return }
+        stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+        guard let element = stack.popLast() else { return }
+        if stack.isEmpty {
+            root = element
+        } else {
+            stack[stack.count - 1].children.append(element)
+        }
+    }
+}
