@@ -12,7 +12,15 @@ public struct ChannelFactory: Sendable {
         self.transport = transport
         self.environment = environment
         self.timeout = environment["ORDERSYNC_HTTP_TIMEOUT"].flatMap(TimeInterval.init) ?? 30
+        self.spacingOverride = environment["ORDERSYNC_MIN_REQUEST_SPACING"].flatMap(TimeInterval.init).map { max(0, $0) }
     }
+
+    /// `ORDERSYNC_MIN_REQUEST_SPACING` (seconds): replaces every channel's pacing, for benchmarks against
+    /// the local simulators (never lower it against a real marketplace).
+    public let spacingOverride: TimeInterval?
+
+    /// The pacing for a channel: its documented safe spacing unless overridden.
+    public func spacing(default value: TimeInterval) -> TimeInterval { spacingOverride ?? value }
 
     /// Channel types this build can talk to.
     public static var implementedTypes: Set<ChannelType> {
@@ -39,7 +47,7 @@ public struct ChannelFactory: Sendable {
                 throw ConfigError(problems: [ConfigProblem(path: "channels[\(index)].token", reason: "secret not resolved")])
             }
             // Back Market: ~200 requests per 10 s before Cloudflare blocks; stay well under (≤ 10 per second).
-            let http = ChannelHTTP(transport: transport, minimumSpacing: 0.1, timeout: timeout, logger: logger)
+            let http = ChannelHTTP(transport: transport, minimumSpacing: spacing(default: 0.1), timeout: timeout, logger: logger)
             return BackMarketChannel(id: channel.id, baseURL: channel.effectiveBaseURL() ?? bm.defaultBaseURL,
                                      token: token, userAgent: bm.userAgent, acceptLanguage: bm.acceptLanguage,
                                      imeiPatterns: bm.imeiRequiredFor, acceptWithinHours: channel.acceptWithinHours,
