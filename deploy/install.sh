@@ -107,6 +107,20 @@ render_unit() {
         "$repo/deploy/ordersync.service" >"$1"
 }
 
+# A dynamically linked build needs the Swift runtime libraries at run time, and
+# the unit hides /home and /root (ProtectHome=yes), where toolchain managers such
+# as swiftly put them. Refuse a binary that could not start as the service.
+check_libraries() {
+    command -v ldd >/dev/null || return 0
+    local libraries missing hidden
+    libraries=$(ldd "$1" 2>/dev/null) || return 0  # not a dynamic executable
+    missing=$(awk '/not found/ {print $1}' <<<"$libraries" | tr '\n' ' ')
+    hidden=$(awk '$3 ~ "^/(home|root)/" {print $3}' <<<"$libraries" | tr '\n' ' ')
+    local hint="build with 'swift build -c release --static-swift-stdlib', or install the Swift runtime under /usr or /opt"
+    [[ -z $missing ]] || die "$1 needs libraries this host lacks: $missing($hint)"
+    [[ -z $hidden ]] || die "$1 loads libraries from /home or /root, which the service cannot see: $hidden($hint)"
+}
+
 do_install() {
     need_root
     local binary=$repo/.build/release/ordersync
@@ -122,6 +136,8 @@ do_install() {
             die "no executable at $binary (build first, or drop --no-build)"
         fi
     fi
+
+    [[ -x $binary ]] && check_libraries "$binary"
 
     # The binary: copy beside the old one, then rename over it, so a running
     # daemon keeps its file and a crash mid-copy leaves the old binary intact.
