@@ -108,6 +108,9 @@ final class SystemdIntegrationTests: XCTestCase {
         rotate.waitUntilExit()
         XCTAssertEqual(rotate.terminationStatus, 0)
         h.wait("all 16 pushed") { orders.allSatisfy { h.shipEffects($0.orderID) == 1 } }
+        h.wait("all 16 ship jobs done") {
+            ((try? h.jobs()) ?? []).filter { $0["kind"] as? String == "ship" && $0["state"] as? String == "done" }.count == 16
+        }
         h.wait("the daemon writes to the new file") { h.log.contains("\"msg\":\"reload requested\"") }
         Thread.sleep(forTimeInterval: 0.5)
         XCTAssertEqual(h.stop()?.status, 0)

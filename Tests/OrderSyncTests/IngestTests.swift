@@ -164,8 +164,14 @@ final class IngestTests: StoreTestCase {
         XCTAssertEqual(logged.map { $0.fields.first { $0.0 == "order.id" }?.1.description }, ["40099999", "?"])
         XCTAssertEqual(logged.map { $0.fields.first { $0.0 == "reason" }?.1.description },
                        ["missing field orderlines[0].state", "missing field order_id"])
-        // Quarantine is not deduplicated: the same bad payload seen again is counted again.
+        // The same bad payload seen again (every walk lists it) is kept and logged once.
         _ = try ingest().store(OrderPage(orders: [], quarantined: [withBad.quarantined[0]]), now: t0)
+        XCTAssertEqual(try store.quarantineCounts(), ["bm-eu": 2])
+        XCTAssertEqual(log.entries.filter { $0.message == "order quarantined" }.count, 2)
+        // A changed payload for the same order is a new quarantine entry.
+        let changed = QuarantinedPayload(externalID: "40099999", reason: "missing field orderlines[0].state",
+                                         raw: Data(#"{"order_id":40099999,"state":1}"#.utf8))
+        _ = try ingest().store(OrderPage(orders: [], quarantined: [changed]), now: t0)
         XCTAssertEqual(try store.quarantineCounts(), ["bm-eu": 3])
     }
 
