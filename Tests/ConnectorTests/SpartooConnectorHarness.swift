@@ -62,7 +62,8 @@ final class SpartooConnectorHarness: @unchecked Sendable {
     @discardableResult
     func seed(_ template: SpartooSimulator.Order) async throws -> SpartooSimulator.Order {
         let order = simulator.addOrder(template)
-        let fetched = try XCTUnwrap(try await channel.fetchOrder(externalID: "\(order.site)/\(order.id)"), "seeded order not readable")
+        let read = try await channel.fetchOrder(externalID: "\(order.site)/\(order.id)")
+        let fetched = try XCTUnwrap(read, "seeded order not readable")
         var local = fetched.order
         local.ref = ref(order.id)
         _ = try store.upsert(local, raw: fetched.raw)

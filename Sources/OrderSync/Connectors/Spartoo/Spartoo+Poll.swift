@@ -87,7 +87,8 @@ extension SpartooChannel {
                 seen[endpoint.site] = ids
                 state.sites[endpoint.site] = SpartooCursor.Site(windowStart: from, lastSuccess: now)
             } catch let error as ChannelError {
-                logger.warning("site poll failed", ["site": .string(endpoint.site), "error": .string(error.description)])
+                // The Poller logs the thrown error (once per interval); this names every failing site.
+                logger.debug("site poll failed", ["site": .string(endpoint.site), "error": .string(error.description)])
                 if firstError == nil { firstError = error }
             }
         }
@@ -103,15 +104,12 @@ extension SpartooChannel {
     /// One site's orders from `from` on (Paris time), as a page; unusable orders are quarantined.
     func exportWindow(from: Date, on client: SiteClient) async throws -> (OrderPage, Set<String>) {
         let operation = "list orders (site \(client.site))"
-        let reply = try await read("xml_export_orders.php", [("date", SpartooTime.parameter(from))], on: client, operation: operation)
+        let reply = try await read("xml_export_orders.php", [("date", SpartooTime.parameter(from))], on: client,
+                                   operation: operation, expected: Self.isExport)
         if let code = reply.code, !code.isOK {
             // −6 on a date export means nothing matched: an empty list, not an error.
             if code.value == -6 { return (OrderPage(orders: []), []) }
             throw code.error(operation: operation, site: client.site)
-        }
-        guard Self.isExport(reply) else {
-            throw ChannelError(.retryable(retryAfter: nil), operation: operation,
-                               message: "Spartoo site \(client.site): reply has neither orders nor a result code")
         }
         return page(Self.orderElements(reply.root), site: client.site)
     }
@@ -145,7 +143,8 @@ extension SpartooChannel {
             for orderID in open.keys.sorted() where !(seen[endpoint.site]?.contains(orderID) ?? false) {
                 try Task.checkCancellation()
                 let operation = "re-read order \(orderID) (site \(endpoint.site))"
-                let reply = try await read("xml_export_orders.php", [("oID", orderID)], on: client, operation: operation)
+                let reply = try await read("xml_export_orders.php", [("oID", orderID)], on: client, operation: operation,
+                                           expected: Self.isExport)
                 if let code = reply.code, !code.isOK, code.value != -6 { throw code.error(operation: operation, site: endpoint.site) }
                 let elements = Self.orderElements(reply.root).filter { $0.string("orders_id") == orderID }
                 if elements.isEmpty {

@@ -10,7 +10,9 @@ extension SpartooChannel {
         let (prefix, orderID) = Self.split(order.ref.externalID)
         let client = try client(prefix ?? order.site ?? endpoints.first?.site ?? "fr", operation: operation)
         let xml = Self.slipRequest(orderID: orderID, lines: order.lines)
-        let reply = try await read("xml_export_bl.php", [("xml", xml)], on: client, operation: operation)
+        let reply = try await read("xml_export_bl.php", [("xml", xml)], on: client, operation: operation) { reply in
+            !(reply.code?.isOK ?? true) || Self.slipPDF(in: reply.root, orderID: orderID) != nil
+        }
         if let code = reply.code, !code.isOK {
             throw code.error(operation: operation, site: client.site)
         }

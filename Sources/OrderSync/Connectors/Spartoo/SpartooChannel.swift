@@ -112,7 +112,7 @@ public struct SpartooChannel: ChannelConnector {
         let response = try await client.http.send(request, operation: operation) { response in
             guard (200..<300).contains(response.status) else { return nil }
             do {
-                parsed = try Self.read(response.body)
+                parsed = try Self.parseReply(response.body)
                 return nil
             } catch {
                 return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: response.status,
@@ -143,13 +143,20 @@ public struct SpartooChannel: ChannelConnector {
         return reply
     }
 
-    /// `call` for read-only scripts, retried in-call (with a short backoff) for retryable failures
-    /// other than a quota or rate-limit pause.
-    func read(_ script: String, _ parameters: [(String, String)], on client: SiteClient, operation: String) async throws -> SpartooReply {
+    /// `call` for read-only scripts, retried in-call (with a short backoff) for retryable failures other than
+    /// a quota or rate-limit pause. A reply `expected` rejects (well-formed XML that is not the answer
+    /// asked for) counts as retryable too.
+    func read(_ script: String, _ parameters: [(String, String)], on client: SiteClient, operation: String,
+              expected: (SpartooReply) -> Bool = { _ in true }) async throws -> SpartooReply {
         var attempt = 1
         while true {
             do {
-                return try await call(script, parameters, on: client, operation: operation)
+                let reply = try await call(script, parameters, on: client, operation: operation)
+                guard expected(reply) else {
+                    throw ChannelError(.retryable(retryAfter: nil), operation: operation,
+                                       message: "Spartoo site \(client.site): the reply is not the answer to \(script)")
+                }
+                return reply
             } catch let error as ChannelError {
                 guard error.kind == .retryable(retryAfter: nil), attempt < readAttempts else { throw error }
                 logger.debug("request retried", ["operation": .string(operation), "attempt": .int(attempt),
@@ -162,7 +169,7 @@ public struct SpartooChannel: ChannelConnector {
     }
 
     /// Reads a body: a lone integer code, or an XML document (whatever its declared encoding) and its code.
-    static func read(_ body: Data) throws(SpartooXML.ParseError) -> SpartooReply {
+    static func parseReply(_ body: Data) throws(SpartooXML.ParseError) -> SpartooReply {
         if body.isEmpty { throw SpartooXML.ParseError(reason: "empty body", line: 0, column: 0) }
         if let value = SpartooCode.loneInteger(body) { return SpartooReply(root: nil, code: SpartooCode(value), body: body) }
         if ChannelHTTP.looksLikeHTML(body) { throw SpartooXML.ParseError(reason: "an HTML page instead of XML", line: 0, column: 0) }
@@ -201,14 +208,11 @@ public struct SpartooChannel: ChannelConnector {
     /// The order's ref carries `externalID` (e.g. `es/ID` for a second site's copy).
     func fetch(_ orderID: String, on client: SiteClient, as externalID: String) async throws -> FetchedOrder? {
         let operation = "get order \(externalID)"
-        let reply = try await read("xml_export_orders.php", [("oID", orderID)], on: client, operation: operation)
+        let reply = try await read("xml_export_orders.php", [("oID", orderID)], on: client, operation: operation,
+                                   expected: Self.isExport)
         if let code = reply.code, !code.isOK {
             if code.value == -6 { return nil }
             throw code.error(operation: operation, site: client.site)
-        }
-        guard Self.isExport(reply) else {
-            throw ChannelError(.retryable(retryAfter: nil), operation: operation,
-                               message: "Spartoo site \(client.site): reply has neither orders nor a result code")
         }
         let elements = Self.orderElements(reply.root)
         guard let element = elements.first(where: { $0.string("orders_id") == orderID }) else { return nil }
