@@ -36,11 +36,12 @@ struct ConfigDecoder {
     /// - Parameter foreign: keys that belong elsewhere, mapped to a hint (`only for spartoo channels`).
     mutating func checkKeys(_ object: Object, at path: String, allowed: [String], foreign: [String: String] = [:]) {
         var seen: Set<String> = []
+        let known = Set(allowed)  // maps (carriers, hosts) pass their own keys: a list search was quadratic
         for member in object.members {
             let memberPath = ConfigPath.member(path, member.key)
             if !seen.insert(member.key).inserted {
                 report(memberPath, "duplicate key \(ConfigText.quoted(member.key))")
-            } else if !allowed.contains(member.key) {
+            } else if !known.contains(member.key) {
                 let hint = foreign[member.key].map { " (\($0))" } ?? ConfigText.didYouMean(member.key, allowed)
                 report(memberPath, "unknown key \(ConfigText.quoted(member.key))\(hint)")
             }

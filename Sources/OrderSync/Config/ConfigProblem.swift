@@ -119,10 +119,15 @@ enum ConfigText {
     static func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
         var best: (candidate: String, distance: Int)?
         var prefixMatches: [String] = []
+        let wordLength = word.count
         for candidate in candidates where candidate != word {
-            if word.count >= 3, candidate.count >= 3, candidate.hasPrefix(word) || word.hasPrefix(candidate) {
+            let candidateLength = candidate.count
+            if wordLength >= 3, candidateLength >= 3, candidate.hasPrefix(word) || word.hasPrefix(candidate) {
                 prefixMatches.append(candidate)
             }
+            // The distance is at least the difference in length: skip the quadratic computation when that
+            // already rules the candidate out (a 90 KB mistyped key took seconds).
+            guard abs(wordLength - candidateLength) <= 2 else { continue }
             let distance = editDistance(word, candidate)
             guard distance <= 2, distance < candidate.count else { continue }
             if best == nil || distance < best!.distance { best = (candidate, distance) }

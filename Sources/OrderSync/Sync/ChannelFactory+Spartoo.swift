@@ -24,7 +24,7 @@ extension ChannelFactory {
             ? URL(fileURLWithPath: config.stateDir, isDirectory: true).appendingPathComponent("slips", isDirectory: true)
             : nil
         return SpartooChannel(id: channel.id, endpoints: endpoints, partnerID: partnerID, transport: transport,
-                              minimumSpacing: Self.spartooRequestSpacing, timeout: timeout, slipsDirectory: slips,
+                              minimumSpacing: spacing(default: Self.spartooRequestSpacing), timeout: timeout, slipsDirectory: slips,
                               logger: logger)
     }
 }

@@ -21,7 +21,7 @@ extension ChannelFactory {
                                                        reason: "http:// is only allowed for loopback hosts; use https://")])
         }
         // wc/v3 has no rate limit but hosts do (Wordfence, 503 bursts): one request at a time, gently paced.
-        let http = ChannelHTTP(transport: transport, minimumSpacing: 0.1, timeout: timeout, logger: logger)
+        let http = ChannelHTTP(transport: transport, minimumSpacing: spacing(default: 0.1), timeout: timeout, logger: logger)
         return WooCommerceChannel(id: channel.id, baseURL: baseURL, consumerKey: key, consumerSecret: secret,
                                   statuses: woo.statuses, tracking: woo.tracking, completeOnShip: woo.completeOnShip,
                                   auth: woo.auth, carriers: config.carriers, resweepDays: config.resweepDays,

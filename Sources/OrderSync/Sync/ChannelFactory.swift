@@ -85,7 +85,9 @@ public struct ChannelFactory: Sendable {
         case .spartoo:
             ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false)
         case .woocommerce:
-            ChannelCapabilities(hasAcceptStep: false, shipsPerLine: true, recordsIMEI: false, needsCarrierName: false)
+            // The cancel reason is written to the order as a private note.
+            ChannelCapabilities(hasAcceptStep: false, shipsPerLine: true, recordsIMEI: false, needsCarrierName: false,
+                                sendsCancelReason: true)
         }
     }
 }

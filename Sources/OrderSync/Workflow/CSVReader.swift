@@ -34,6 +34,9 @@ public enum CSVReader {
         var recordLine = 1
         var fieldWasQuoted = false
         var afterQuote = false
+        // The unquoted field so far is blank, so a quote may still open it. A flag, not a trim of the
+        // field at every quote: that was quadratic (a 30 KB line of quotes took seconds).
+        var fieldIsBlank = true
         var iterator = Array(text.unicodeScalars)
         var i = 0
         func endField() {
@@ -41,6 +44,7 @@ public enum CSVReader {
             field = ""
             fieldWasQuoted = false
             afterQuote = false
+            fieldIsBlank = true
         }
         func endRecord() {
             endField()
@@ -64,7 +68,7 @@ public enum CSVReader {
                     if c == "\n" { line += 1 }
                     field.unicodeScalars.append(c)
                 }
-            } else if c == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty && !afterQuote {
+            } else if c == "\"" && fieldIsBlank && !afterQuote {
                 inQuotes = true
                 fieldWasQuoted = true
                 field = ""
@@ -85,7 +89,10 @@ public enum CSVReader {
                 if afterQuote && c != " " && c != "\t" {
                     throw CSVError(line: line, reason: "unexpected character after a closing quote")
                 }
-                if !afterQuote { field.unicodeScalars.append(c) }
+                if !afterQuote {
+                    field.unicodeScalars.append(c)
+                    if fieldIsBlank && !CharacterSet.whitespaces.contains(c) { fieldIsBlank = false }
+                }
             }
             i += 1
         }

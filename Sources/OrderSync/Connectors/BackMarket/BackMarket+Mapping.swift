@@ -51,7 +51,8 @@ struct BackMarketMapper: Sendable {
 
     func order(from json: JSONValue) throws -> Order {
         guard case .object = json else { throw MappingError.invalid("order (not an object)") }
-        guard let id = json["order_id"]?.text, !id.isEmpty, id.allSatisfy(\.isNumber) else {
+        // ASCII digits only: `isNumber` alone lets "١٢٣", "½" or "Ⅻ" through into refs and request paths.
+        guard let id = json["order_id"]?.text, !id.isEmpty, id.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw MappingError.missing("order_id")
         }
         guard let state = json["state"]?.int else { throw MappingError.missing("state") }

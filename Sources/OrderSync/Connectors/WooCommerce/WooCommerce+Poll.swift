@@ -53,15 +53,16 @@ extension WooCommerceChannel {
         return saved.encoded
     }
 
-    /// Pages through one filtered listing by `X-WP-TotalPages` (or until `[]`). When `X-WP-Total`
-    /// changes mid-walk (an order left the frozen window, shifting later pages), the walk starts again;
-    /// upserts and the per-poll `delivered` set keep that free of duplicates.
+    /// Pages through one filtered listing by `X-WP-TotalPages` (or until `[]`). When the listing shifts
+    /// under the walk (`X-WP-Total` changed, or an order seen earlier reappears with a new date), the walk
+    /// starts again; upserts and the per-poll `delivered` set keep that free of duplicates.
     func walk(status: String, since: Date, until: Date, onlyKnown: Bool, state: inout WalkState,
               deliver: @Sendable (OrderPage) async throws -> Void) async throws {
         let operation = "list orders"
         var page = 1
         var expectedTotal: Int?
         var restarts = 0
+        var seenIDs: [String: String] = [:]
         while true {
             try Task.checkCancellation()
             let query: [(String, String)] = [
@@ -80,19 +81,28 @@ extension WooCommerceChannel {
             }
             let total = response.header("x-wp-total").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             let totalPages = response.header("x-wp-totalpages").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            if let expected = expectedTotal, let total, total != expected {
+            // An order left the frozen window (edited, binned): later pages shifted by one.
+            let totalChanged = expectedTotal.map { expected in total.map { $0 != expected } ?? false } ?? false
+            // The same id twice with another date_modified: edited and moved to the end while still inside
+            // the window (the store's clock behind ours), so later pages shifted too. The same id with the
+            // same date is only a tie reordered between pages: the overlap covers it.
+            let pageIDs = items.compactMap { item in item["id"]?.text.map { ($0, item["date_modified_gmt"]?.text ?? "") } }
+            let moved = pageIDs.contains { id, modified in seenIDs[id].map { $0 != modified } ?? false }
+            if totalChanged || moved {
                 restarts += 1
                 guard restarts <= Self.maxRestarts else {
                     throw ChannelError(.retryable(retryAfter: nil), operation: operation,
                                        message: "orders kept changing during the walk; walking again next poll")
                 }
                 logger.debug("order list changed during the walk; walking again",
-                             ["expected": .int(expected), "total": .int(total), "status": .string(status)])
+                             ["status": .string(status), "page": .int(page), "total": .int(total ?? -1)])
                 expectedTotal = nil
+                seenIDs.removeAll()
                 page = 1
                 continue
             }
             if expectedTotal == nil { expectedTotal = total }
+            for (id, modified) in pageIDs { seenIDs[id] = modified }
             let delivery = select(items, since: since, onlyKnown: onlyKnown, state: &state)
             if !delivery.orders.isEmpty || !delivery.quarantined.isEmpty { try await deliver(delivery) }
             if items.isEmpty { break }

@@ -21,9 +21,40 @@ enum WooCommerceTracking {
         return text
     }
 
-    /// True when `text` (a note, possibly with HTML) carries `tracking` as a whole token, compact or as
-    /// typed, ignoring case: `6A123` is in "tracking 6A123: https://…?code=6A123" but not in "6A1234".
+    /// True when `text` (a note, possibly with HTML) carries `tracking` as a whole token, ignoring case,
+    /// whether written compact or in groups (`6A 1234 5678` by hand): `6A123` is in
+    /// "tracking 6A123: https://…?code=6A123" but not in "6A1234".
     static func mentions(_ text: String, tracking: String) -> Bool {
+        substringMentions(text, tracking: tracking) || groupedMentions(text, tracking: tracking)
+    }
+
+    /// Consecutive word tokens separated only by spaces that spell the compact number.
+    private static func groupedMentions(_ text: String, tracking: String) -> Bool {
+        let target = compact(tracking).lowercased()
+        guard !target.isEmpty else { return false }
+        var tokens: [(text: String, spaceAfter: Bool)] = []
+        var current = ""
+        for scalar in text.lowercased().unicodeScalars {
+            if isWordScalar(scalar) || scalar == "-" || scalar == "_" {
+                current.unicodeScalars.append(scalar)
+                continue
+            }
+            if !current.isEmpty { tokens.append((current, scalar.properties.isWhitespace)); current = "" }
+            else if !scalar.properties.isWhitespace, !tokens.isEmpty { tokens[tokens.count - 1].spaceAfter = false }
+        }
+        if !current.isEmpty { tokens.append((current, false)) }
+        for start in tokens.indices where target.hasPrefix(tokens[start].text) {
+            var joined = ""
+            for index in start..<tokens.count {
+                joined += tokens[index].text
+                if joined == target { return true }
+                guard target.hasPrefix(joined), tokens[index].spaceAfter else { break }
+            }
+        }
+        return false
+    }
+
+    private static func substringMentions(_ text: String, tracking: String) -> Bool {
         let haystack = Array(text.lowercased().unicodeScalars)
         var candidates = [compact(tracking).lowercased()]
         let typed = tracking.trimmingCharacters(in: .whitespaces).lowercased()

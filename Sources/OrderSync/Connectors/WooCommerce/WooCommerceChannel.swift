@@ -93,8 +93,12 @@ public struct WooCommerceChannel: ChannelConnector {
         do {
             response = once ? try await sendOnce(request, operation: operation, validate: validate)
                 : try await http.send(request, operation: operation, validate: validate)
-        } catch let error as ChannelError {
-            if error.message == Self.htmlMessage, alerts.raise("html") {
+        } catch var error as ChannelError {
+            if error.httpStatus == 403, error.isRetryable {
+                // ChannelHTTP's firewall wording speaks of a user agent; on a shop it is the host's WAF.
+                error.message = "blocked by the host's firewall (403 page): ask the host to allow this server's IP"
+            }
+            if error.message == Self.htmlMessage || error.httpStatus == 403, alerts.raise("html") {
                 logger.error("channel answered an HTML page instead of JSON: the host's firewall or captcha blocks this server",
                              ["http_status": .int(error.httpStatus ?? 0), "operation": .string(redact(operation))])
             }

@@ -1,0 +1,63 @@
+import ChannelSimulator
+import Foundation
+import OrderSync
+import XCTest
+
+/// WooCommerce's simulator and connector as a conformance subject (no accept step: ships directly;
+/// "the shipment reached the channel" = a customer note carrying the tracking number).
+final class WooCommerceSubject: ConformanceSubject {
+    let simulator = WooCommerceSimulator(keys: [.init(consumerKey: "ck_conf", consumerSecret: "cs_conf")])
+    let channelID = "woo-conf"
+    let hasAcceptStep = false
+
+    init() throws { try simulator.start() }
+
+    func makeConnector(logger: Logger) throws -> any ChannelConnector {
+        let http = ChannelHTTP(transport: URLSessionTransport(), minimumSpacing: 0, timeout: 2, attempts: 2,
+                               rateLimitPause: 1, logger: logger)
+        return WooCommerceChannel(id: channelID, baseURL: simulator.baseURL, consumerKey: Secret("ck_conf"),
+                                  consumerSecret: Secret("cs_conf"), resweepDays: 5, http: http, logger: logger)
+    }
+
+    func addNewOrder() -> String {
+        // Modified a minute ago: inside the poll's frozen window whatever the second the poll starts in.
+        let past = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) - 60)
+        return String(simulator.addOrder(WooCommerceSimulator.Order(dateCreated: past, dateModified: past)).id)
+    }
+
+    func appliedCount(_ externalID: String, kind: JobKind) -> Int {
+        let id = Int(externalID) ?? -1
+        switch kind {
+        case .accept: return 0
+        case .cancel:
+            return simulator.appliedEffects(orderID: id, kind: .statusChange).filter { $0.details["to"] == "cancelled" }.count
+        case .ship: return simulator.appliedEffects(orderID: id, kind: .customerNote).count
+        }
+    }
+
+    func injectServerErrors(count: Int) { simulator.injectFault(.serverError(status: 503), count: count) }
+    func injectMalformedBody(count: Int) { simulator.injectFault(.malformedJSON, count: count) }
+    func injectSlowApplyingReply(seconds: TimeInterval) {
+        simulator.injectFault(.slow(seconds: seconds), count: 1, method: "POST")
+    }
+    func faultsOff() { simulator.faultsOff() }
+
+    func shipment(trackingNumber: String) -> ShipmentRequest {
+        ShipmentRequest(carrierKey: "colissimo", carrierName: "Colissimo", trackingNumber: trackingNumber,
+                        trackingURL: "https://example.com/t/\(trackingNumber)", shippedAt: Date(), lines: [], wholeOrder: true)
+    }
+
+    func stop() { simulator.stop() }
+}
+
+final class WooCommerceConformanceTests: XCTestCase {
+    var checks: ConformanceChecks!
+    override func setUpWithError() throws { checks = try ConformanceChecks(WooCommerceSubject()) }
+    override func tearDown() { checks?.close() }
+
+    func testPollImportsNewOrderOnce() async throws { try await checks.pollImportsNewOrderOnceAndRepollChangesNothing() }
+    func testShipPushedExactlyOnce() async throws { try await checks.shipIsPushedExactlyOnceEvenWhenRepeated() }
+    func testServerErrorsConverge() async throws { try await checks.serverErrorsConvergeOnceTheyStop() }
+    func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
+    func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
+}
