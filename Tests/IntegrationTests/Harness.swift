@@ -33,7 +33,7 @@ final class Harness {
     }
 
     func writeConfig(autoAccept: Bool, pollInterval: Int, logFile: Bool = true) throws {
-        FileManager.default.createFile(atPath: dir + "/bm.token", contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: dir + "/bm.token", contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
         let log = logFile ? "\"file\": \"\(logPath)\", " : ""
         let json = """
         {
@@ -84,7 +84,7 @@ final class Harness {
         process.executableURL = URL(fileURLWithPath: Harness.binary)
         process.arguments = ["--config", configPath, "run"]
         process.environment = environment.merging(extraEnvironment) { $1 }
-        FileManager.default.createFile(atPath: dir + "/run\(runCount).out", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/run\(runCount).out", contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: dir + "/run\(runCount).out")
         process.standardError = FileHandle(forWritingAtPath: dir + "/run\(runCount).out")
         try process.run()
