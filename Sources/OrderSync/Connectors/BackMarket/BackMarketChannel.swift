@@ -102,8 +102,12 @@ public struct BackMarketChannel: ChannelConnector {
         decoder.dateDecodingStrategy = .iso8601
         var state = cursor.flatMap { try? decoder.decode(Cursor.self, from: Data($0.utf8)) } ?? Cursor()
         let walkStart = now
-        // (a) the safety net: every order waiting for the merchant.
+        // (a) the safety net: every order waiting for the merchant; on the first run also every order
+        // waiting to be shipped, however old (the modification walk only reaches back resweep_days).
         _ = try await walk(query: [("state", "1")], deliver: deliver)
+        if state.modified == nil {
+            _ = try await walk(query: [("state", "3")], deliver: deliver)
+        }
         // (b) changes since the cursor, with a 24 h overlap ([UC]: date_modification semantics are uncertain).
         let resweepFrom = now.addingTimeInterval(-Double(resweepDays) * 86_400)
         let since = state.modified.map { $0.addingTimeInterval(-86_400) } ?? resweepFrom
