@@ -28,5 +28,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["ordersync", "OrderSync", "ChannelSimulator"]),
         // deploy/: systemd unit, logrotate, install.sh, sd_notify.
         .testTarget(name: "DeployTests", dependencies: ["OrderSync"]),
+        // Seeded mutation fuzzing of every parser (ORDERSYNC_FUZZ_ITERATIONS; 100k per target in release).
+        .testTarget(name: "FuzzTests", dependencies: ["OrderSync"]),
     ]
 )

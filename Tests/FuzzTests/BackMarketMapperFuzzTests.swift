@@ -12,14 +12,14 @@ final class BackMarketMapperFuzzTests: XCTestCase {
         FuzzRunner.check(FuzzTarget(name: "backmarket-order", format: .json) { bytes in
             let json = try JSONValue.parse(Data(bytes))
             var firstError: Error?
-            for item in json["results"]?.array ?? [json] {
+            for (index, item) in (json["results"]?.array ?? [json]).enumerated() {
                 do {
                     let order = try mapper.order(from: item)
                     // Order ids are Back Market's integers: the ref and the URL of every push are built from it.
                     guard order.ref.externalID.utf8.allSatisfy({ (48...57).contains($0) }) else {
                         throw FuzzViolation("order id \(order.ref.externalID.debugDescription) is not ASCII digits")
                     }
-                    try FuzzChecks.storable(order, raw: item.data)
+                    if index < FuzzChecks.storedPerInput { try FuzzChecks.storable(order, rawJSON: item.data) }
                 } catch let violation as FuzzViolation {
                     throw violation
                 } catch {

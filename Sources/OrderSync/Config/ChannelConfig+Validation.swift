@@ -102,7 +102,7 @@ extension SpartooSettings {
         for (site, url) in hosts.sorted(by: { $0.key < $1.key }) {
             let hostPath = ConfigPath.member(hostsPath, site)
             if !sites.contains(site) {
-                problems.add(hostPath, "site \(ConfigText.quoted(site)) is not in sites (\(sites.joined(separator: ", ")))")
+                problems.add(hostPath, "site \(ConfigText.quoted(site)) is not in sites (\(sites.map(ConfigText.printable).joined(separator: ", ")))")
             }
             problems.checkAPIURL(url, at: hostPath)
         }

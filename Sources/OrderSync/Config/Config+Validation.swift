@@ -69,13 +69,13 @@ extension Config {
             if rule.channel != "*" && !channelIDs.contains(rule.channel) {
                 problems.add(ConfigPath.member(path, "channel"),
                              "unknown channel \(ConfigText.quoted(rule.channel)) (expected \"*\" or a configured channel id: "
-                             + "\(channelIDs.joined(separator: ", ")))\(ConfigText.didYouMean(rule.channel, channelIDs))")
+                             + "\(channelIDs.map(ConfigText.printable).joined(separator: ", ")))\(ConfigText.didYouMean(rule.channel, channelIDs))")
             }
             if rule.shippingMethod.isEmpty {
                 problems.add(ConfigPath.member(path, "shipping_method"), "must not be empty (use \"*\" to match every method)")
             }
             if !carrierKeys.contains(rule.carrier) {
-                let configured = carrierKeys.isEmpty ? "no carriers are configured" : "configured: \(carrierKeys.joined(separator: ", "))"
+                let configured = carrierKeys.isEmpty ? "no carriers are configured" : "configured: \(carrierKeys.map(ConfigText.printable).joined(separator: ", "))"
                 problems.add(ConfigPath.member(path, "carrier"),
                              "unknown carrier \(ConfigText.quoted(rule.carrier)) (\(configured))\(ConfigText.didYouMean(rule.carrier, carrierKeys))")
             }
@@ -89,7 +89,7 @@ extension Config {
                     reported.insert("\(carrier.key) \(channel.id)").inserted
                 else { continue }
                 problems.add(ConfigPath.member(ConfigPath.member("carriers", carrier.key), "names"),
-                             "no name for channel type backmarket used by channel \(channel.id) (shipping_rules[\(index)])")
+                             "no name for channel type backmarket used by channel \(ConfigText.printable(channel.id)) (shipping_rules[\(index)])")
             }
         }
     }
@@ -138,7 +138,7 @@ struct ConfigProblemList {
             guard let close = rest[open...].firstIndex(of: "}") else { break }
             let placeholder = String(rest[open...close])
             if !CarrierConfig.placeholders.contains(placeholder) {
-                add(path, "unknown placeholder \(placeholder) (only {tracking} and {postcode} are replaced)")
+                add(path, "unknown placeholder \(ConfigText.printable(placeholder)) (only {tracking} and {postcode} are replaced)")
             }
             rest = rest[rest.index(after: close)...]
         }

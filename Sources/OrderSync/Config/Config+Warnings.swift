@@ -28,7 +28,7 @@ extension Config {
                 previous.shippingMethod.allSatisfy { $0 == "*" } && !previous.shippingMethod.isEmpty
                     && (previous.channel == "*" || previous.channel == rule.channel)
             }) else { continue }
-            let scope = shippingRules[earlier].channel == "*" ? "every channel" : "channel \(rule.channel)"
+            let scope = shippingRules[earlier].channel == "*" ? "every channel" : "channel \(ConfigText.printable(rule.channel))"
             warnings.add(ConfigPath.index("shipping_rules", index),
                          "never matches: shipping_rules[\(earlier)] matches every shipping method of \(scope) first")
         }

@@ -84,9 +84,18 @@ enum ConfigText {
         return out + "\""
     }
 
+    /// `text` with control characters escaped (`\n`, `\u0000`) but no quotes added: for values listed
+    /// unquoted in a reason, so that a problem stays one line whatever the file holds.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        let quotedText = quoted(text)
+        return String(quotedText.dropFirst().dropLast())
+    }
+
     static func isLowerOrDigit(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("0"..."9").contains(s) }
     static func isUpper(_ s: Unicode.Scalar) -> Bool { ("A"..."Z").contains(s) }
-    static func isControl(_ s: Unicode.Scalar) -> Bool { s.value < 0x20 || s.value == 0x7F }
+    /// C0 controls, DEL and C1 controls (U+0080–U+009F: `U+009B` is a terminal's CSI).
+    static func isControl(_ s: Unicode.Scalar) -> Bool { s.value < 0x20 || (0x7F...0x9F).contains(s.value) }
 
     /// `[a-z0-9-]+`: channel ids and carrier keys.
     static func isIdentifier(_ text: String) -> Bool {

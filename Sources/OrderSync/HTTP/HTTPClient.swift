@@ -64,25 +64,65 @@ public final class URLSessionTransport: HTTPTransport {
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
         urlRequest.httpBody = request.body
-        do {
-            let (data, response) = try await session.data(for: urlRequest)
-            guard let http = response as? HTTPURLResponse else {
-                throw TransportError(timedOut: false, message: "not an HTTP response")
+        // Not `session.data(for:)`: cancelling the awaiting task while libcurl is mid-transfer can deadlock
+        // swift-corelibs-foundation (#5412, fixed upstream by #5417). A data task whose `cancel()` is called
+        // from another queue is safe, so SIGHUP and SIGTERM never wedge the daemon.
+        let handle = DataTaskHandle()
+        let (data, response): (Data, URLResponse) = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), Error>) in
+                let task = session.dataTask(with: urlRequest) { data, response, error in
+                    if let error = error as? URLError {
+                        if error.code == .cancelled {
+                            continuation.resume(throwing: CancellationError())
+                        } else {
+                            // The URL may carry query-string credentials (WooCommerce auth=query): never include it.
+                            continuation.resume(throwing: TransportError(timedOut: error.code == .timedOut,
+                                                                         message: "URLError \(error.code.rawValue)"))
+                        }
+                    } else if let error {
+                        continuation.resume(throwing: TransportError(timedOut: false, message: String(describing: type(of: error))))
+                    } else if let response {
+                        continuation.resume(returning: (data ?? Data(), response))
+                    } else {
+                        continuation.resume(throwing: TransportError(timedOut: false, message: "no response"))
+                    }
+                }
+                handle.start(task)
             }
-            var headers: [String: String] = [:]
-            for (key, value) in http.allHeaderFields {
-                if let k = key as? String, let v = value as? String { headers[k.lowercased()] = v }
-            }
-            return ChannelResponse(status: http.statusCode, headers: headers, body: data)
-        } catch let error as URLError {
-            // The URL may carry query-string credentials (WooCommerce auth=query): never include it.
-            throw TransportError(timedOut: error.code == .timedOut, message: "URLError \(error.code.rawValue)")
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch let error as TransportError {
-            throw error
-        } catch {
-            throw TransportError(timedOut: false, message: String(describing: type(of: error)))
+        } onCancel: {
+            DispatchQueue.global().async { handle.cancel() }
         }
+        guard let http = response as? HTTPURLResponse else {
+            throw TransportError(timedOut: false, message: "not an HTTP response")
+        }
+        var headers: [String: String] = [:]
+        for (key, value) in http.allHeaderFields {
+            if let k = key as? String, let v = value as? String { headers[k.lowercased()] = v }
+        }
+        return ChannelResponse(status: http.statusCode, headers: headers, body: data)
+    }
+}
+
+/// The data task of one request, cancellable from any thread, even before it has started.
+private final class DataTaskHandle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: URLSessionDataTask?
+    private var cancelled = false
+
+    func start(_ task: URLSessionDataTask) {
+        let cancelNow = lock.withLock { () -> Bool in
+            self.task = task
+            return cancelled
+        }
+        task.resume()
+        if cancelNow { task.cancel() }
+    }
+
+    func cancel() {
+        let task = lock.withLock { () -> URLSessionDataTask? in
+            cancelled = true
+            return self.task
+        }
+        task?.cancel()
     }
 }

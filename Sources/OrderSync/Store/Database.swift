@@ -12,9 +12,12 @@ public enum SQLValue: Sendable, Equatable {
 
 /// One result row, by column name.
 public struct Row: Sendable {
-    let columns: [String: SQLValue]
+    // Performance: values in column order plus one name → index map shared by every row of a query
+    // (a dictionary per row was most of the cost of reading many rows, e.g. the deadline checks).
+    let values: [SQLValue]
+    let index: ColumnIndex
 
-    public subscript(_ name: String) -> SQLValue { columns[name] ?? .null }
+    public subscript(_ name: String) -> SQLValue { index.positions[name].map { values[$0] } ?? .null }
 
     public func string(_ name: String) -> String? {
         switch self[name] {
@@ -41,6 +44,17 @@ public struct Row: Sendable {
         case .text(let s): Data(s.utf8)
         default: nil
         }
+    }
+}
+
+/// Column name → position, built once per query and shared by its rows (a class, so rows copy a pointer).
+/// The last column of a name wins, as with the dictionary rows had before.
+final class ColumnIndex: Sendable {
+    let positions: [String: Int]
+    init(_ names: [String]) {
+        var positions: [String: Int] = [:]
+        for (i, name) in names.enumerated() { positions[name] = i }
+        self.positions = positions
     }
 }
 
@@ -167,11 +181,13 @@ public final class Database: @unchecked Sendable {
         let count = sqlite3_column_count(stmt)
         var names: [String] = []
         for i in 0..<count { names.append(String(cString: sqlite3_column_name(stmt, i))) }
+        let index = ColumnIndex(names)
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw error(rc, "query") }
-            var columns: [String: SQLValue] = [:]
+            var columns: [SQLValue] = []
+            columns.reserveCapacity(Int(count))
             for i in 0..<count {
                 let value: SQLValue
                 switch sqlite3_column_type(stmt, i) {
@@ -183,11 +199,17 @@ public final class Database: @unchecked Sendable {
                     value = n == 0 ? .blob(Data()) : .blob(Data(bytes: sqlite3_column_blob(stmt, i), count: n))
                 default: value = .null
                 }
-                columns[names[Int(i)]] = value
+                columns.append(value)
             }
-            rows.append(Row(columns: columns))
+            rows.append(Row(values: columns, index: index))
         }
         return rows
+    }
+
+    /// Whether the calling task is inside `inTransaction` (another task's transaction is waited for).
+    var isInTransaction: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return transactionDepth > 0
     }
 
     /// The rowid of the last insert on this connection.

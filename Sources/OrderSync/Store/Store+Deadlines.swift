@@ -10,7 +10,22 @@ public struct PendingAcceptance: Sendable {
 
 extension Store {
     /// Orders awaiting acceptance that carry a deadline, soonest first.
+    ///
+    /// Performance: the heartbeat (every 2 s) and the deadline watch (every 5 s) both read every waiting
+    /// order; when no `orders` row has changed since the last read, the last answer is returned. Changes
+    /// are seen through `ordersVersion` (bumped by this process's writes to `orders`, after them) and
+    /// `PRAGMA data_version` (commits by other connections: the CLI).
     public func pendingAcceptances(channel: String? = nil) throws -> [PendingAcceptance] {
+        // Not inside a transaction: its writes could still roll back after being cached.
+        guard channel == nil, !db.isInTransaction else { return try readPendingAcceptances(channel: channel) }
+        let key = [ordersVersion.value, Int(try db.query("PRAGMA data_version").first?.int("data_version") ?? -1)]
+        if let cached = ordersVersion.cachedPending(for: key) { return cached }
+        let pending = try readPendingAcceptances(channel: nil)
+        ordersVersion.cachePending(pending, for: key)
+        return pending
+    }
+
+    private func readPendingAcceptances(channel: String?) throws -> [PendingAcceptance] {
         var sql = """
             SELECT channel, external_id, accept_by, deadline_warned_at, deadline_missed_at FROM orders
             WHERE status = 'awaiting_acceptance' AND accept_by IS NOT NULL
@@ -30,6 +45,7 @@ extension Store {
         let column = missed ? "deadline_missed_at" : "deadline_warned_at"
         try db.execute("UPDATE orders SET \(column) = ? WHERE channel = ? AND external_id = ?",
                        [Store.time(now), .text(ref.channel), .text(ref.externalID)])
+        ordersVersion.bump()
     }
 
     /// Writes the daemon's heartbeat (a write: it proves the database accepts writes).
@@ -41,5 +57,26 @@ extension Store {
     /// The last heartbeat of a running daemon.
     public func lastHeartbeat() throws -> Date? {
         try db.query("SELECT value FROM daemon_state WHERE key = 'heartbeat'").first.flatMap { Store.date($0, "value") }
+    }
+}
+
+/// Counts this process's writes to `orders` and keeps the last `pendingAcceptances()` answer with the
+/// versions it was read at. Thread-safe.
+final class OrdersVersion: @unchecked Sendable {
+    private let lock = NSLock()
+    private var version = 0
+    private var pending: (key: [Int], value: [PendingAcceptance])?
+
+    var value: Int { lock.withLock { version } }
+
+    /// Call after every write to `orders` (even one that may roll back: a spurious bump only costs a re-read).
+    func bump() { lock.withLock { version += 1 } }
+
+    func cachedPending(for key: [Int]) -> [PendingAcceptance]? {
+        lock.withLock { pending.flatMap { $0.key == key ? $0.value : nil } }
+    }
+
+    func cachePending(_ value: [PendingAcceptance], for key: [Int]) {
+        lock.withLock { pending = (key, value) }
     }
 }

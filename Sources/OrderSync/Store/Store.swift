@@ -5,6 +5,10 @@ import Foundation
 /// and between processes (the daemon and the CLI use the same file at the same time).
 public final class Store: Sendable {
     public let db: Database
+    /// Orders seen unchanged before, so `upsert` need not encode them again to know (see `UnchangedOrders`).
+    let unchangedOrders = UnchangedOrders()
+    /// Writes to `orders` by this process, for answers cached until the next one (`pendingAcceptances`).
+    let ordersVersion = OrdersVersion()
 
     /// Opens `state_dir/ordersync.sqlite3` (or any path) and applies pending migrations.
     public init(path: String) throws {
@@ -17,7 +21,40 @@ public final class Store: Sendable {
         (dir as NSString).appendingPathComponent("ordersync.sqlite3")
     }
 
-    static func time(_ date: Date) -> SQLValue { .text(Timestamp.formatMillis(date)) }
+    static func time(_ date: Date) -> SQLValue { .text(millis(date)) }
+
+    /// Exactly `Timestamp.formatMillis(date)` (same rounding, `gmtime_r`), without `String(format:)`:
+    /// through CoreFoundation that cost ~6 % of a backlog import, and every row written carries two or three.
+    static func millis(_ date: Date) -> String {
+        let millis = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (millis / 1000).rounded(.down)
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else { return Timestamp.formatMillis(date) }
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func put(_ value: Int, _ width: Int, then separator: UInt8) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(48 + rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+            out.append(separator)
+        }
+        put(year, 4, then: UInt8(ascii: "-"))
+        put(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
+        put(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
+        put(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
+        put(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
+        put(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
+        put(Int(millis - seconds * 1000), 3, then: UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
     static func date(_ row: Row, _ column: String) -> Date? { row.string(column).flatMap { Timestamp.parse($0) } }
 }
 
@@ -42,11 +79,20 @@ extension Store {
     /// Stores `order` unless its content hash equals the stored one. Keeps `raw` as the last payload and
     /// records a status change in the history. Call inside a transaction to batch a page.
     public func upsert(_ order: Order, raw: Data?, now: Date = Date()) throws -> UpsertOutcome {
-        let json = try OrderCoding.storedJSON(order)
-        let hash = ContentHash.hex(json)
         let existing = try db.query(
             "SELECT status, content_hash FROM orders WHERE channel = ? AND external_id = ?",
             [.text(order.ref.channel), .text(order.ref.externalID)]).first
+        // The same Order value that produced the stored hash produces the same JSON: skip encoding it.
+        let fingerprint = order.hashValue
+        if let stored = existing?.string("content_hash"),
+           unchangedOrders.matches(order.ref, fingerprint: fingerprint, hash: stored) {
+            return .unchanged
+        }
+        let json = try OrderCoding.storedJSON(order)
+        let hash = ContentHash.hex(json)
+        // Remembered whatever the outcome: once written (or found equal), the row holds this hash. A write
+        // that then rolls back leaves another hash in the row, which `matches` notices.
+        unchangedOrders.remember(order.ref, fingerprint: fingerprint, hash: hash)
         let acceptBy: SQLValue = order.acceptBy.map(Store.time) ?? .null
         if let existing {
             if existing.string("content_hash") == hash { return .unchanged }
@@ -57,6 +103,7 @@ extension Store {
                 """, [.text(order.status.rawValue), .text(order.channelStatus), .text(hash), .blob(json),
                       raw.map { .blob($0) } ?? .null, acceptBy, Store.time(now),
                       .text(order.ref.channel), .text(order.ref.externalID)])
+            ordersVersion.bump()
             if previous != order.status {
                 try recordHistory(order, from: previous, now: now)
             }
@@ -68,6 +115,7 @@ extension Store {
             """, [.text(order.ref.channel), .text(order.ref.externalID), .text(order.status.rawValue),
                   .text(order.channelStatus), .text(hash), .blob(json), raw.map { .blob($0) } ?? .null,
                   acceptBy, Store.time(now), Store.time(now), order.site.map { .text($0) } ?? .null])
+        ordersVersion.bump()
         try recordHistory(order, from: nil, now: now)
         return .inserted
     }
@@ -155,5 +203,50 @@ extension Store {
             counts[row.string("channel") ?? ""] = row.int("n") ?? 0
         }
         return counts
+    }
+}
+
+/// Performance: polls list the same orders again and again (every order waiting for acceptance, every
+/// order of a date window; a first Back Market poll lists waiting orders twice), and telling "unchanged"
+/// meant encoding the order to JSON to hash it: most of an idle poll's cost. This remembers, per order
+/// stored or compared, a fingerprint of the `Order` value (Swift's `Hasher` over every field; `Order` is
+/// `Hashable`) and the content hash its JSON has. When the fingerprint matches and the database still
+/// holds that hash, the JSON would be the same bytes, so it is not encoded. Bounded: two generations of
+/// `limit` entries (about 2 × 1.5 MB), the older dropped when the newer fills. Per process and in memory
+/// only: the CLI and tests start empty, and nothing changes on disk.
+final class UnchangedOrders: @unchecked Sendable {
+    private struct Entry {
+        var fingerprint: Int
+        /// FNV-1a of the content hash text (16 bytes instead of a 33-character string).
+        var hash: UInt64
+    }
+
+    private let lock = NSLock()
+    private var current: [OrderRef: Entry] = [:]
+    private var previous: [OrderRef: Entry] = [:]
+    private let limit = 20_000
+
+    private static func digest(_ text: String) -> UInt64 {
+        var value: UInt64 = 0xcbf29ce484222325
+        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x100000001b3 }
+        return value
+    }
+
+    func matches(_ ref: OrderRef, fingerprint: Int, hash: String) -> Bool {
+        lock.withLock {
+            guard let entry = current[ref] ?? previous[ref] else { return false }
+            return entry.fingerprint == fingerprint && entry.hash == Self.digest(hash)
+        }
+    }
+
+    func remember(_ ref: OrderRef, fingerprint: Int, hash: String) {
+        let entry = Entry(fingerprint: fingerprint, hash: Self.digest(hash))
+        lock.withLock {
+            if current.count >= limit, current[ref] == nil {
+                previous = current
+                current = [:]
+            }
+            current[ref] = entry
+        }
     }
 }

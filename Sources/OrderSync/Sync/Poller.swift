@@ -24,10 +24,19 @@ public struct Poller: Sendable {
     public func pollOnce(now: Date = Date()) async throws {
         let store = ingest.store
         let cursor = try store.cursor(channel: connector.id)
-        let ingest = self.ingest
-        let newCursor = try await connector.poll(cursor: cursor, now: now) { page in
-            try ingest.store(page)
+        // Performance: a page is stored while the connector fetches the next one (see `PageWriter`).
+        let writer = PageWriter(ingest: ingest)
+        let newCursor: String
+        do {
+            newCursor = try await connector.poll(cursor: cursor, now: now) { page in
+                try await writer.submit(page)
+            }
+        } catch {
+            try? await writer.finish()  // let a transaction under way end before the error is reported
+            throw error
         }
+        // Every page is stored (or the poll fails) before the cursor moves.
+        try await writer.finish()
         try store.setCursor(newCursor, channel: connector.id)
         try await refreshStaleOrders(now: now)
     }
@@ -110,5 +119,30 @@ public struct Poller: Sendable {
         case let e as StoreError: e.description
         default: String(describing: error)
         }
+    }
+}
+
+/// Stores the pages of one poll in order, one transaction each, overlapping each page's transaction with
+/// the connector's fetch of the next page: `submit` waits for the previous page's transaction, starts this
+/// one and returns. A long walk then costs about max(fetch, store) per page instead of their sum. At most
+/// one page is being stored while the next is fetched. A failed transaction is reported by the next
+/// `submit` or by `finish`, so the poll still fails and its cursor is not saved.
+actor PageWriter {
+    private let ingest: Ingest
+    private var pending: Task<Void, Error>?
+
+    init(ingest: Ingest) { self.ingest = ingest }
+
+    func submit(_ page: OrderPage) async throws {
+        try await finish()
+        let ingest = self.ingest
+        pending = Task.detached { _ = try ingest.store(page) }
+    }
+
+    /// Waits for the page being stored, rethrowing its error.
+    func finish() async throws {
+        guard let task = pending else { return }
+        pending = nil
+        try await task.value
     }
 }

@@ -2,7 +2,9 @@
 
 /// A JSON tree the mutator can damage in ways a parsed value cannot hold: repeated keys, raw text
 /// spliced in as a value (`1e400`, `"\uD800"`), nesting past any parser's limit.
-indirect enum FuzzTree {
+// Sendable is declared, not inferred: inferring it for a recursive enum with tuple payloads trips a
+// "circular reference" in the Swift 6.3 compiler.
+indirect enum FuzzTree: Sendable {
     case null
     case bool(Bool)
     case number(String)
@@ -58,15 +60,13 @@ indirect enum FuzzTree {
         }
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(0x22)
         for b in s.utf8 {
             switch b {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])
             case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0..<0x20: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            case 0..<0x20: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
             default: out.append(b)
             }
         }
@@ -111,3 +111,5 @@ indirect enum FuzzTree {
         }
     }
 }
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

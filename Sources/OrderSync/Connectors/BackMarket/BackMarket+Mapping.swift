@@ -37,6 +37,9 @@ struct BackMarketMapper: Sendable {
     let channelID: String
     let imeiPatterns: [String]
     let acceptWithinHours: Int
+    /// Whether a (product, listing) needs an IMEI, remembered: matching every pattern against every line of
+    /// every order was ~9 % of an idle poll, and a catalogue has few distinct products.
+    let requiresIMEI = GlobMemo()
 
     enum MappingError: Error, CustomStringConvertible {
         case missing(String)
@@ -76,8 +79,10 @@ struct BackMarketMapper: Sendable {
             var options: [String: String] = [:]
             if let condition = value["condition"]?.text { options["condition"] = condition }
             let imei = nonEmpty(value["imei"]?.text) ?? value["imei_numbers"]?.array?.first?.text.flatMap(nonEmpty)
-            let requires = imeiPatterns.contains { pattern in
-                Glob.matches(pattern: pattern, product) || (sku.map { Glob.matches(pattern: pattern, $0) } ?? false)
+            let requires = requiresIMEI.value(product: product, sku: sku) {
+                imeiPatterns.contains { pattern in
+                    Glob.matches(pattern: pattern, product) || (sku.map { Glob.matches(pattern: pattern, $0) } ?? false)
+                }
             }
             lines.append(OrderLine(lineID: lineID, sku: sku, name: product, brand: nonEmpty(value["brand"]?.text),
                                    quantity: quantity, unitPrice: price, options: options,
@@ -147,5 +152,23 @@ struct BackMarketMapper: Sendable {
                               city: field("city", "city"), state: field("state_or_province", "stateOrProvince"),
                               country: field("country", "country"), phone: field("phone", "phone"))
         return address.isEmpty ? nil : address
+    }
+}
+
+/// Answers for (product, listing) pairs, computed once each. Thread-safe; at most 10,000 remembered (then
+/// started afresh), so a huge catalogue costs no more than it did.
+final class GlobMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [String: Bool] = [:]
+
+    func value(product: String, sku: String?, compute: () -> Bool) -> Bool {
+        let key = product + "\u{0}" + (sku ?? "\u{1}")
+        if let known = lock.withLock({ answers[key] }) { return known }
+        let answer = compute()
+        lock.withLock {
+            if answers.count >= 10_000 { answers.removeAll() }
+            answers[key] = answer
+        }
+        return answer
     }
 }

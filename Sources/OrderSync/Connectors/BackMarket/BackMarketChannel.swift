@@ -48,9 +48,14 @@ public struct BackMarketChannel: ChannelConnector {
 
     /// Sends and parses a JSON answer. 2xx with a body that is not JSON is retryable (WAF pages answer 200).
     func send(_ request: ChannelRequest, operation: String) async throws -> (ChannelResponse, JSONValue?) {
+        // Performance: the document parsed to validate a 2xx is the one returned (it used to be parsed a
+        // second time: ~10 % of a backlog import's instructions). `parsed` belongs to the last attempt.
+        var parsed: JSONValue?
         let response = try await http.send(request, operation: operation) { response in
+            parsed = nil
             guard (200..<300).contains(response.status) else { return nil }
-            if (try? JSONValue.parse(response.body)) == nil {
+            parsed = try? JSONValue.parse(response.body)
+            if parsed == nil {
                 return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: response.status,
                                     message: ChannelHTTP.looksLikeHTML(response.body)
                                         ? "HTML page instead of JSON" : "response is not valid JSON")
@@ -58,7 +63,7 @@ public struct BackMarketChannel: ChannelConnector {
             return nil
         }
         if (200..<300).contains(response.status) {
-            return (response, try? JSONValue.parse(response.body))
+            return (response, parsed)
         }
         return (response, nil)
     }
@@ -130,19 +135,36 @@ public struct BackMarketChannel: ChannelConnector {
 
     /// Follows `next` page by page. Only `page` is taken from `next`: the URL is rebuilt on the configured
     /// base (the API may name another host or the back-office path). Returns the newest modification seen.
+    ///
+    /// Performance: the next page is requested as soon as this one is parsed, while this one is mapped and
+    /// stored, so a long walk costs about max(fetch, store) per page instead of their sum. The requests and
+    /// their order are unchanged and there is still one in flight per channel (the gate paces them as
+    /// before); a page fetched ahead is dropped when storing the current one fails or the walk is cancelled.
     func walk(query: [(String, String)], deliver: @Sendable (OrderPage) async throws -> Void) async throws -> Date? {
-        var page = 1
         var newest: Date?
-        var seenPages = Set<Int>()
+        var seenPages: Set<Int> = [1]
+        var fetch = fetchPage(query: query, page: 1)
+        defer { fetch.cancel() }
         while true {
             try Task.checkCancellation()
-            seenPages.insert(page)
-            let req = request("GET", "ws/orders", query: query + [("page", String(page)), ("page-size", "50")])
-            let (response, json) = try await send(req, operation: "list orders")
+            let current = fetch
+            let (response, json) = try await withTaskCancellationHandler {
+                try await current.value
+            } onCancel: {
+                current.cancel()
+            }
             guard let json else { throw failure(response, operation: "list orders") }
             guard let results = json["results"]?.array else {
                 throw ChannelError(.retryable(retryAfter: nil), operation: "list orders", httpStatus: response.status,
                                    message: "response has no results list")
+            }
+            var nextPage: Int?
+            if let next = json["next"]?.text, !next.isEmpty,
+               let page = URLComponents(string: next)?.queryItems?.first(where: { $0.name == "page" })?.value.flatMap(Int.init),
+               !seenPages.contains(page), seenPages.count < 100_000 {
+                nextPage = page
+                seenPages.insert(page)
+                fetch = fetchPage(query: query, page: page)
             }
             var orders: [FetchedOrder] = []
             var quarantined: [QuarantinedPayload] = []
@@ -156,12 +178,15 @@ public struct BackMarketChannel: ChannelConnector {
                 }
             }
             try await deliver(OrderPage(orders: orders, quarantined: quarantined))
-            guard let next = json["next"]?.text, !next.isEmpty,
-                  let nextPage = URLComponents(string: next)?.queryItems?.first(where: { $0.name == "page" })?.value.flatMap(Int.init),
-                  !seenPages.contains(nextPage), seenPages.count < 100_000 else { break }
-            page = nextPage
+            if nextPage == nil { break }
         }
         return newest
+    }
+
+    /// Starts fetching one page of a walk.
+    private func fetchPage(query: [(String, String)], page: Int) -> Task<(ChannelResponse, JSONValue?), Error> {
+        let req = request("GET", "ws/orders", query: query + [("page", String(page)), ("page-size", "50")])
+        return Task { try await send(req, operation: "list orders") }
     }
 }
 
