@@ -87,7 +87,8 @@ extension WooCommerceSimulator {
             return (0..<count).map { index in
                 var order = Self.makeOrder(&generator, index: index)
                 order.dateCreated = base.addingTimeInterval(-Double(generator.int(600...172_800))).rounded()
-                order.dateModified = order.dateCreated.addingTimeInterval(Double(generator.int(0...3_600)))
+                // Never in the future: a real store's last modification is in the past.
+                order.dateModified = min(base, order.dateCreated.addingTimeInterval(Double(generator.int(0...3_600)))).rounded()
                 order.datePaid = order.status == "pending" ? nil : order.dateCreated
                 return state.insert(order, now: base)
             }
