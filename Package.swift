@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ordersync", targets: ["ordersync"]),
+        .executable(name: "ordersync-bench", targets: ["ordersync-bench"]),
         .library(name: "OrderSync", targets: ["OrderSync"]),
         .library(name: "ChannelSimulator", targets: ["ChannelSimulator"]),
     ],
@@ -18,6 +19,8 @@ let package = Package(
         .target(name: "ChannelSimulator"),
         // The binary: argument parsing and wiring only.
         .executableTarget(name: "ordersync", dependencies: ["OrderSync", "ChannelSimulator"]),
+        // The benchmark: runs the built release daemon against the simulators and prints one table (not a test).
+        .executableTarget(name: "ordersync-bench", dependencies: ["OrderSync", "ChannelSimulator"]),
         // Pure unit tests of the core.
         .testTarget(name: "OrderSyncTests", dependencies: ["OrderSync"]),
         // The simulators themselves, over real sockets.

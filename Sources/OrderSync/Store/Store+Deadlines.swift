@@ -18,7 +18,7 @@ extension Store {
     public func pendingAcceptances(channel: String? = nil) throws -> [PendingAcceptance] {
         // Not inside a transaction: its writes could still roll back after being cached.
         guard channel == nil, !db.isInTransaction else { return try readPendingAcceptances(channel: channel) }
-        let key = [ordersVersion.value, Int(try db.query("PRAGMA data_version").first?.int("data_version") ?? -1)]
+        let key = [ordersVersion.value, try dataVersion()]
         if let cached = ordersVersion.cachedPending(for: key) { return cached }
         let pending = try readPendingAcceptances(channel: nil)
         ordersVersion.cachePending(pending, for: key)

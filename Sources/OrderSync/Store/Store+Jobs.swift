@@ -84,6 +84,12 @@ extension Store {
             """, [.text(channel), Store.time(now), .int(Int64(limit))]).map(job(from:))
     }
 
+    /// SQLite's `PRAGMA data_version`: changes when another connection (the CLI) commits; this connection's
+    /// own writes leave it as it is. One cheap statement, for noticing new jobs without reading the queue.
+    public func dataVersion() throws -> Int {
+        try db.query("PRAGMA data_version").first?.int("data_version") ?? 0
+    }
+
     /// The earliest next attempt among a channel's queued jobs.
     public func nextDueTime(channel: String) throws -> Date? {
         try db.query("SELECT MIN(next_attempt_at) AS t FROM jobs WHERE channel = ? AND state = 'queued'",

@@ -24,8 +24,11 @@ public struct DeadlineWatch: Sendable {
         var warned = 0, missed = 0
         for pending in try store.pendingAcceptances() {
             guard let hours = windows[pending.ref.channel] else { continue }
-            let log = logger.with("channel", .string(pending.ref.channel)).with("order.ref", .string(pending.ref.description))
-                .with("accept_by", .string(Timestamp.format(pending.acceptBy)))
+            // Built only when something is logged: this loop runs every few seconds over every waiting order.
+            var log: Logger {
+                logger.with("channel", .string(pending.ref.channel)).with("order.ref", .string(pending.ref.description))
+                    .with("accept_by", .string(Timestamp.format(pending.acceptBy)))
+            }
             if now >= pending.acceptBy {
                 if !pending.missed {
                     try store.markDeadline(pending.ref, missed: true, now: now)
