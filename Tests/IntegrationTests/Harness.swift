@@ -100,18 +100,7 @@ final class Harness {
     /// Runs a CLI command to completion.
     @discardableResult
     func cli(_ args: [String], environment extra: [String: String] = [:]) throws -> (code: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Harness.binary)
-        process.arguments = ["--config", configPath] + args
-        process.environment = environment.merging(extra) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try runOrdersync(["--config", configPath] + args, environment: environment.merging(extra) { $1 })
     }
 
     /// Polls `condition` every 100 ms until it holds or `timeout` passes.
@@ -173,4 +162,22 @@ final class Harness {
         }
         return body + "0"
     }
+}
+
+/// Runs the built `ordersync` binary to completion and returns its exit status and output, as a user's shell would.
+func runOrdersync(_ args: [String], environment: [String: String], in directory: String? = nil) throws
+    -> (code: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Harness.binary)
+    process.arguments = args
+    process.environment = environment
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }

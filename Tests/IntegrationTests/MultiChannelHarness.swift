@@ -103,17 +103,7 @@ final class MultiChannelHarness {
 
     @discardableResult
     func cli(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Harness.binary)
-        process.arguments = ["--config", configPath] + args
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try runOrdersync(["--config", configPath] + args, environment: environment)
     }
 
     func jsonLines(_ args: [String]) -> [[String: Any]] {

@@ -84,19 +84,7 @@ final class SpartooHarness {
     /// Runs a CLI command to completion (in `dir`, so default output files land there).
     @discardableResult
     func cli(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Harness.binary)
-        process.arguments = ["--config", configPath] + args
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try runOrdersync(["--config", configPath] + args, environment: environment, in: dir)
     }
 
     /// Polls `condition` every 100 ms until it holds or `timeout` passes.
