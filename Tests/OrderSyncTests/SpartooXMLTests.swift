@@ -102,6 +102,24 @@ final class SpartooXMLTests: XCTestCase {
         XCTAssertEqual(order.createdAt, SpartooFixture.utc("2024-08-15T21:30:00Z"))
     }
 
+    /// libxml2 refuses a document over 10 MB handed over in one piece; a large site's 10-day window is bigger.
+    func testAReplyOverTenMegabytesIsParsedWhole() throws {
+        let text = String(decoding: try SpartooFixture.data("single-order.xml"), as: UTF8.self)
+        let start = try XCTUnwrap(text.range(of: "<order>")), end = try XCTUnwrap(text.range(of: "</order>"))
+        let order = String(text[start.lowerBound..<end.upperBound])
+        let count = 11_000_000 / order.utf8.count + 1
+        var document = String(text[..<start.lowerBound])
+        document.reserveCapacity(count * (order.utf8.count + 4) + 200)
+        for index in 0..<count {
+            document += order.replacingOccurrences(of: "3FF75E96C3434E92", with: String(format: "%016X", index))
+        }
+        document += String(text[end.upperBound...])
+        XCTAssertGreaterThan(document.utf8.count, 10_500_000)
+        let elements = SpartooChannel.orderElements(try SpartooXML.parse(Data(document.utf8)))
+        XCTAssertEqual(elements.count, count)
+        XCTAssertEqual(elements.last?.string("orders_id"), String(format: "%016X", count - 1))
+    }
+
     func testEmptyListIsNotAnError() throws {
         let root = try SpartooFixture.root("empty-list.xml")
         XCTAssertEqual(SpartooChannel.orderElements(root).count, 0)

@@ -76,7 +76,9 @@ enum SpartooXML {
         if containsEntityDeclaration(prepared) {
             throw ParseError(reason: "entity declarations are not accepted", line: 0, column: 0)
         }
-        let parser = XMLParser(data: prepared)
+        // From a stream, not `XMLParser(data:)`: given the whole document at once, libxml2 refuses one over
+        // 10 MB ("huge input lookup"); fed in chunks it parses any size (a 33k-order window is ~60 MB).
+        let parser = XMLParser(stream: InputStream(data: prepared))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         let builder = TreeBuilder()
