@@ -32,28 +32,34 @@ extension BackMarketSimulator {
         let modifiedSince = since["date_modification"]
         let country = query["country_code"].flatMap { $0.isEmpty ? nil : $0.uppercased() }
 
-        var matches = state.orders.values.filter { order in
-            let orderState = order.state
-            // Back Market never lists orders in 0 (check pending) or 8 (payment failed).
-            guard !order.archived, orderState != 0, orderState != 8 else { return false }
-            if let stateFilter, orderState != stateFilter { return false }
-            if let createdSince, order.dateCreation < createdSince { return false }
-            if let modifiedSince, order.dateModification < modifiedSince { return false }
-            if let country, order.shippingAddress.country.uppercased() != country { return false }
-            return true
-        }
-        switch state.configuration.listOrdering {
-        case .orderID:
-            matches.sort { $0.orderID < $1.orderID }
-        case .dateModification:
-            matches.sort { ($0.dateModification, $0.orderID) < ($1.dateModification, $1.orderID) }
+        let key = "\(stateFilter ?? -1)|\(createdSince?.timeIntervalSince1970 ?? -1)|\(modifiedSince?.timeIntervalSince1970 ?? -1)|"
+            + "\(country ?? "")|\(state.configuration.listOrdering)"
+        let orders = state.orders, ordering = state.configuration.listOrdering
+        let matchingIDs = state.listing.ids(for: key) {
+            var matches = orders.values.filter { order in
+                let orderState = order.state
+                // Back Market never lists orders in 0 (check pending) or 8 (payment failed).
+                guard !order.archived, orderState != 0, orderState != 8 else { return false }
+                if let stateFilter, orderState != stateFilter { return false }
+                if let createdSince, order.dateCreation < createdSince { return false }
+                if let modifiedSince, order.dateModification < modifiedSince { return false }
+                if let country, order.shippingAddress.country.uppercased() != country { return false }
+                return true
+            }
+            switch ordering {
+            case .orderID:
+                matches.sort { $0.orderID < $1.orderID }
+            case .dateModification:
+                matches.sort { ($0.dateModification, $0.orderID) < ($1.dateModification, $1.orderID) }
+            }
+            return matches.map(\.orderID)
         }
 
         var pageSize = state.configuration.defaultPageSize
         if let text = query["page-size"], let value = Int(text), value > 0 {
             pageSize = min(value, state.configuration.maxPageSize)
         }
-        let pageCount = max(1, (matches.count + pageSize - 1) / pageSize)
+        let pageCount = max(1, (matchingIDs.count + pageSize - 1) / pageSize)
         let page: Int
         switch query["page"] {
         case nil, "": page = 1
@@ -64,9 +70,9 @@ extension BackMarketSimulator {
             }
             page = value
         }
-        let slice = matches.dropFirst((page - 1) * pageSize).prefix(pageSize)
+        let slice = matchingIDs.dropFirst((page - 1) * pageSize).prefix(pageSize).compactMap { orders[$0] }
         let body: [String: Any] = [
-            "count": matches.count,
+            "count": matchingIDs.count,
             "next": page < pageCount ? pageLink(request, page: page + 1, state: state) : NSNull(),
             "previous": page > 1 ? pageLink(request, page: page - 1, state: state) : NSNull(),
             "results": slice.map { $0.json() },

@@ -4,9 +4,11 @@ extension BackMarketSimulator {
     /// Everything mutable, guarded by the simulator's lock.
     struct State {
         var tokens: Set<String>
-        var configuration: Configuration
+        var configuration: Configuration { didSet { listing.invalidate() } }
         var port: UInt16 = 0
-        var orders: [Int: Order] = [:]
+        var orders: [Int: Order] = [:] { didSet { listing.invalidate() } }
+        /// The last listing, valid until `orders` or `configuration` change.
+        var listing = ListingCache()
         /// orderline id → order id.
         var lineOwner: [Int: Int] = [:]
         var nextOrderID = 40_012_345

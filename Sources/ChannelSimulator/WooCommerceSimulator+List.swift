@@ -80,37 +80,43 @@ extension WooCommerceSimulator {
             if let before, inclusive ? value > before : value >= before { return false }
             return true
         }
-        var matches = state.orders.values.filter { candidate in
-            guard allowed.contains(candidate.status) else { return false }
-            if !include.isEmpty, !include.contains(candidate.id) { return false }
-            if exclude.contains(candidate.id) { return false }
-            guard within(column(candidate.dateCreated), after: bounds["after"], before: bounds["before"]),
-                  within(column(candidate.dateModified), after: bounds["modified_after"], before: bounds["modified_before"]) else { return false }
-            if let search {
-                let haystack = [candidate.billing.firstName, candidate.billing.lastName, candidate.billing.email ?? "",
-                                candidate.number ?? String(candidate.id)].joined(separator: " ").lowercased()
-                if !haystack.contains(search) { return false }
+        let key = request.queryItems.filter { $0.name != "page" && $0.name != "offset" }
+            .map { "\($0.name)=\($0.value)" }.joined(separator: "&") + "|\(gmt)|\(zone.identifier)|\(inclusive)"
+        let orders = state.orders
+        let matchingIDs = state.listing.ids(for: key) {
+            var matches = orders.values.filter { candidate in
+                guard allowed.contains(candidate.status) else { return false }
+                if !include.isEmpty, !include.contains(candidate.id) { return false }
+                if exclude.contains(candidate.id) { return false }
+                guard within(column(candidate.dateCreated), after: bounds["after"], before: bounds["before"]),
+                      within(column(candidate.dateModified), after: bounds["modified_after"], before: bounds["modified_before"]) else { return false }
+                if let search {
+                    let haystack = [candidate.billing.firstName, candidate.billing.lastName, candidate.billing.email ?? "",
+                                    candidate.number ?? String(candidate.id)].joined(separator: " ").lowercased()
+                    if !haystack.contains(search) { return false }
+                }
+                return true
             }
-            return true
-        }
-        let ascending = order == "asc"
-        matches.sort { a, b in
-            let keyA: Date, keyB: Date
-            switch orderby {
-            case "modified": (keyA, keyB) = (a.dateModified, b.dateModified)
-            case "date": (keyA, keyB) = (a.dateCreated, b.dateCreated)
-            case "include" where !include.isEmpty:
-                let ia = include.firstIndex(of: a.id) ?? 0, ib = include.firstIndex(of: b.id) ?? 0
-                return ia < ib
-            default: return ascending ? a.id < b.id : a.id > b.id
+            let ascending = order == "asc"
+            matches.sort { a, b in
+                let keyA: Date, keyB: Date
+                switch orderby {
+                case "modified": (keyA, keyB) = (a.dateModified, b.dateModified)
+                case "date": (keyA, keyB) = (a.dateCreated, b.dateCreated)
+                case "include" where !include.isEmpty:
+                    let ia = include.firstIndex(of: a.id) ?? 0, ib = include.firstIndex(of: b.id) ?? 0
+                    return ia < ib
+                default: return ascending ? a.id < b.id : a.id > b.id
+                }
+                if keyA != keyB { return ascending ? keyA < keyB : keyA > keyB }
+                return ascending ? a.id < b.id : a.id > b.id
             }
-            if keyA != keyB { return ascending ? keyA < keyB : keyA > keyB }
-            return ascending ? a.id < b.id : a.id > b.id
+            return matches.map(\.id)
         }
-        let total = matches.count
+        let total = matchingIDs.count
         let totalPages = (total + perPage - 1) / perPage
         let start = offset ?? (page - 1) * perPage
-        let slice = start < total ? Array(matches[start..<min(total, start + perPage)]) : []
+        let slice = start < total ? matchingIDs[start..<min(total, start + perPage)].compactMap { orders[$0] } : []
         var response = HTTPResponse.json(200, slice.map { $0.json(zone: zone, baseURL: state.baseURL) })
             .setting(header: "X-WP-Total", String(total))
             .setting(header: "X-WP-TotalPages", String(totalPages))

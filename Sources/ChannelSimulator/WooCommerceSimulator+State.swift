@@ -4,9 +4,11 @@ extension WooCommerceSimulator {
     /// Everything mutable, guarded by the simulator's lock.
     struct State {
         var keys: [APIKey]
-        var configuration: Configuration
+        var configuration: Configuration { didSet { listing.invalidate() } }
         var port: UInt16 = 0
-        var orders: [Int: Order] = [:]
+        var orders: [Int: Order] = [:] { didSet { listing.invalidate() } }
+        /// The last listing, valid until `orders` or `configuration` change.
+        var listing = ListingCache()
         var nextOrderID = 1042
         var nextItemID = 311
         var nextNoteID = 501

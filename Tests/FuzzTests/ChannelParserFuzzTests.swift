@@ -19,7 +19,7 @@ final class ChannelParserFuzzTests: XCTestCase {
         FuzzRunner.check(FuzzTarget(name: "spartoo-xml", format: .xml, extraSeeds: seeds) { bytes in
             let reply = try SpartooChannel.parseReply(Data(bytes))
             var firstError: Error?
-            for (index, element) in SpartooChannel.orderElements(reply.root).enumerated() {
+            for (index, element) in SpartooChannel.orderElements(reply).enumerated() {
                 do {
                     let mapped = try mapper.order(from: element, site: "fr")
                     guard SpartooMapper.validID(mapped.order.ref.externalID) else {

@@ -114,7 +114,9 @@ final class SpartooMappingTests: XCTestCase {
         }
         let channel = SpartooChannel(id: "spartoo-fr", endpoints: [], partnerID: Secret("X"), transport: URLSessionTransport(),
                                      minimumSpacing: 0, logger: .discarding)
-        let (page, ids) = channel.page(elements, site: "fr")
+        let reply = try SpartooChannel.parseReply(try SpartooFixture.data("quarantine.xml"))
+        XCTAssertEqual(reply.orderSegments.count, 4, "the orders were cut out of the reply")
+        let (page, ids) = channel.page(SpartooChannel.items(of: reply, site: "fr"), site: "fr")
         XCTAssertEqual(page.orders.map(\.order.ref.externalID), ["GOOD000000000001"])
         XCTAssertEqual(ids, ["GOOD000000000001"])
         XCTAssertEqual(page.quarantined.map(\.externalID), ["BADTOTAL00000002", nil, "NOPRODUCTS000004"])

@@ -46,9 +46,14 @@ public struct QuarantinedPayload: Sendable {
 public struct OrderPage: Sendable {
     public var orders: [FetchedOrder]
     public var quarantined: [QuarantinedPayload]
+    /// Fingerprints of this page's payloads (changed ones and those skipped as unchanged), handed to
+    /// `memo` once the page is committed; see ``UnchangedPayloads``.
+    public var fingerprints: [Int] = []
+    public var memo: UnchangedPayloads?
 
-    public init(orders: [FetchedOrder], quarantined: [QuarantinedPayload] = []) {
-        self.orders = orders; self.quarantined = quarantined
+    public init(orders: [FetchedOrder], quarantined: [QuarantinedPayload] = [], fingerprints: [Int] = [],
+                memo: UnchangedPayloads? = nil) {
+        self.orders = orders; self.quarantined = quarantined; self.fingerprints = fingerprints; self.memo = memo
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 /// A parsed JSON document that keeps numbers as their literal text, so a price like `299.90` is never
 /// routed through a binary floating-point value. Objects keep key order; duplicate keys are kept as the
 /// last value (and counted by the parser). Used for every channel payload.
-public indirect enum JSONValue: Sendable, Equatable {
+public indirect enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(String)
@@ -20,6 +20,22 @@ public indirect enum JSONValue: Sendable, Equatable {
         case let (.array(a), .array(b)): a == b
         case let (.object(a), .object(b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: false
+        }
+    }
+
+    /// Consistent with `==`: kind, then contents, object members in order.
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(1); hasher.combine(b)
+        case .number(let n): hasher.combine(2); hasher.combine(n)
+        case .string(let s): hasher.combine(3); hasher.combine(s)
+        case .array(let a):
+            hasher.combine(4); hasher.combine(a.count)
+            for element in a { element.hash(into: &hasher) }
+        case .object(let members):
+            hasher.combine(5); hasher.combine(members.count)
+            for (key, value) in members { hasher.combine(key); value.hash(into: &hasher) }
         }
     }
 

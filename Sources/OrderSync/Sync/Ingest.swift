@@ -84,6 +84,8 @@ public struct Ingest: Sendable {
                 }
             }
         }
+        // Committed: the connector may skip these payloads while they stay unchanged.
+        page.memo?.remember(page.fingerprints)
         for item in newlyQuarantined {
             logger.error("order quarantined", ["order.id": .string(item.externalID ?? "?"), "reason": .string(item.reason)])
         }

@@ -13,6 +13,8 @@ public struct BackMarketChannel: ChannelConnector {
     let mapper: BackMarketMapper
     let resweepDays: Int
     let logger: Logger
+    /// Orders already stored, skipped while unchanged (the 24 h overlap re-reads them every poll).
+    let unchanged = UnchangedPayloads()
 
     public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .backmarket) }
 
@@ -106,6 +108,7 @@ public struct BackMarketChannel: ChannelConnector {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         var state = cursor.flatMap { try? decoder.decode(Cursor.self, from: Data($0.utf8)) } ?? Cursor()
+        unchanged.startPoll()
         let walkStart = now
         // (a) the safety net: every order waiting for the merchant; on the first run also every order
         // waiting to be shipped, however old (the modification walk only reaches back resweep_days).
@@ -168,16 +171,24 @@ public struct BackMarketChannel: ChannelConnector {
             }
             var orders: [FetchedOrder] = []
             var quarantined: [QuarantinedPayload] = []
+            var fingerprints: [Int] = []
             for item in results {
+                // Stored before and unchanged since: nothing to map or store. (Its date is not counted in
+                // `newest`, which only holds the cursor back: never a reason to read less.)
+                let fingerprint = UnchangedPayloads.fingerprint(item)
+                if unchanged.contains(fingerprint) { continue }
                 do {
                     let order = try mapper.order(from: item)
                     if let modified = order.updatedAt { newest = max(newest ?? modified, modified) }
                     orders.append(FetchedOrder(order: order, raw: item.data))
+                    fingerprints.append(fingerprint)
                 } catch {
                     quarantined.append(QuarantinedPayload(externalID: item["order_id"]?.text, reason: "\(error)", raw: item.data))
                 }
             }
-            try await deliver(OrderPage(orders: orders, quarantined: quarantined))
+            if !orders.isEmpty || !quarantined.isEmpty {
+                try await deliver(OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged))
+            }
             if nextPage == nil { break }
         }
         return newest

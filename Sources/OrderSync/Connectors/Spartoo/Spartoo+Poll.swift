@@ -74,6 +74,7 @@ extension SpartooChannel {
     /// cursor is not saved). Read-only on Spartoo.
     public func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
         var state = SpartooCursor.decode(cursor)
+        unchanged.startPoll()
         var firstError: ChannelError?
         var seen: [String: Set<String>] = [:]
         for endpoint in endpoints {
@@ -81,10 +82,7 @@ extension SpartooChannel {
             let client = try client(endpoint.site, operation: "list orders")
             let from = state.windowStart(site: endpoint.site, now: now, windowDays: windowDays)
             do {
-                let (page, ids) = try await exportWindow(from: from, on: client)
-                try await deliver(page)
-                state.track(page.orders.map(\.order), site: endpoint.site, now: now)
-                seen[endpoint.site] = ids
+                seen[endpoint.site] = try await importWindow(from: from, on: client, state: &state, now: now, deliver: deliver)
                 state.sites[endpoint.site] = SpartooCursor.Site(windowStart: from, lastSuccess: now)
             } catch let error as ChannelError {
                 // The Poller logs the thrown error (once per interval); this names every failing site.
@@ -101,36 +99,88 @@ extension SpartooChannel {
         return try state.encoded()
     }
 
-    /// One site's orders from `from` on (Paris time), as a page; unusable orders are quarantined.
-    func exportWindow(from: Date, on client: SiteClient) async throws -> (OrderPage, Set<String>) {
+    /// Orders handed to the store at a time when a window is large.
+    static let pageSize = 500
+
+    /// One `<order>` of a reply: its bytes (the raw payload), its element or why it is not well-formed,
+    /// and the fingerprint it is remembered by once stored.
+    struct OrderXML {
+        var raw: Data
+        var element: Result<SpartooXMLElement, SpartooXML.ParseError>
+        var fingerprint: Int
+    }
+
+    /// One site's orders from `from` on (Paris time), delivered in pages of `pageSize`: an order stored
+    /// before and unchanged since is only counted as seen (never parsed again); unusable ones are
+    /// quarantined with their own XML. Returns the ids of every usable order listed.
+    func importWindow(from: Date, on client: SiteClient, state: inout SpartooCursor, now: Date,
+                      deliver: @Sendable (OrderPage) async throws -> Void) async throws -> Set<String> {
         let operation = "list orders (site \(client.site))"
         let reply = try await read("xml_export_orders.php", [("date", SpartooTime.parameter(from))], on: client,
                                    operation: operation, expected: Self.isExport)
         if let code = reply.code, !code.isOK {
             // −6 on a date export means nothing matched: an empty list, not an error.
-            if code.value == -6 { return (OrderPage(orders: []), []) }
+            if code.value == -6 { return [] }
             throw code.error(operation: operation, site: client.site)
         }
-        return page(Self.orderElements(reply.root), site: client.site)
-    }
-
-    /// Maps elements into a page: each unusable order goes to quarantine with its own XML, the rest is kept.
-    func page(_ elements: [SpartooXMLElement], site: String) -> (OrderPage, Set<String>) {
-        var orders: [FetchedOrder] = []
-        var quarantined: [QuarantinedPayload] = []
         var ids = Set<String>()
-        for element in elements {
-            let raw = Data(element.xml.utf8)
-            do {
-                let mapped = try mapper.order(from: element, site: site)
-                warnIfUnknown(mapped)
-                orders.append(FetchedOrder(order: mapped.order, raw: raw))
-                ids.insert(mapped.order.ref.externalID)
-            } catch {
-                quarantined.append(QuarantinedPayload(externalID: element.string("orders_id"), reason: "site \(site): \(error)", raw: raw))
+        var changed: [(Data, Int)] = []
+        for segment in reply.orderSegments {
+            let fingerprint = UnchangedPayloads.fingerprint(bytes: segment, scope: client.site)
+            if unchanged.contains(fingerprint), let id = SpartooXML.plainOrderID(segment) {
+                ids.insert(id)
+            } else {
+                changed.append((segment, fingerprint))
             }
         }
-        return (OrderPage(orders: orders, quarantined: quarantined), ids)
+        // Orders the cut left in the tree (a tag spelled otherwise) are read from it as before.
+        let leftInTree = Self.orderElements(reply.root).map {
+            OrderXML(raw: Data($0.xml.utf8), element: .success($0), fingerprint: UnchangedPayloads.fingerprint($0, scope: client.site))
+        }
+        var index = 0
+        while index < changed.count || (index == 0 && !leftInTree.isEmpty) {
+            let chunk = changed[index..<min(index + Self.pageSize, changed.count)]
+            let parsed = SpartooXML.parseOrders(chunk.map(\.0))
+            var items = zip(chunk, parsed).map { OrderXML(raw: $0.0.0, element: $0.1, fingerprint: $0.0.1) }
+            if index == 0 { items += leftInTree }
+            let (page, pageIDs) = page(items, site: client.site)
+            if !page.orders.isEmpty || !page.quarantined.isEmpty { try await deliver(page) }
+            state.track(page.orders.map(\.order), site: client.site, now: now)
+            ids.formUnion(pageIDs)
+            index += Self.pageSize
+        }
+        return ids
+    }
+
+    /// Maps parsed orders into a page: each unusable order goes to quarantine with its own XML, the rest
+    /// is kept (see ``UnchangedPayloads``). Returns the ids of the usable ones.
+    func page(_ items: [OrderXML], site: String) -> (OrderPage, Set<String>) {
+        var orders: [FetchedOrder] = []
+        var quarantined: [QuarantinedPayload] = []
+        var fingerprints: [Int] = []
+        var ids = Set<String>()
+        for item in items {
+            do {
+                let mapped = try mapper.order(from: try item.element.get(), site: site)
+                warnIfUnknown(mapped)
+                orders.append(FetchedOrder(order: mapped.order, raw: item.raw))
+                fingerprints.append(item.fingerprint)
+                ids.insert(mapped.order.ref.externalID)
+            } catch {
+                let id = (try? item.element.get())?.string("orders_id") ?? SpartooXML.plainOrderID(item.raw)
+                quarantined.append(QuarantinedPayload(externalID: id, reason: "site \(site): \(error)", raw: item.raw))
+            }
+        }
+        return (OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged), ids)
+    }
+
+    /// A reply's orders as items: the cut-out ones, then any left in the tree.
+    static func items(of reply: SpartooReply, site: String) -> [OrderXML] {
+        zip(reply.orderSegments, SpartooXML.parseOrders(reply.orderSegments)).map {
+            OrderXML(raw: $0.0, element: $0.1, fingerprint: UnchangedPayloads.fingerprint(bytes: $0.0, scope: site))
+        } + orderElements(reply.root).map {
+            OrderXML(raw: Data($0.xml.utf8), element: .success($0), fingerprint: UnchangedPayloads.fingerprint($0, scope: site))
+        }
     }
 
     /// The daily re-read by `oID` of open orders the date window no longer covers (status changes of old
@@ -146,15 +196,18 @@ extension SpartooChannel {
                 let reply = try await read("xml_export_orders.php", [("oID", orderID)], on: client, operation: operation,
                                            expected: Self.isExport)
                 if let code = reply.code, !code.isOK, code.value != -6 { throw code.error(operation: operation, site: endpoint.site) }
-                let elements = Self.orderElements(reply.root).filter { $0.string("orders_id") == orderID }
+                let elements = Self.items(of: reply, site: endpoint.site).filter {
+                    ((try? $0.element.get())?.string("orders_id") ?? SpartooXML.plainOrderID($0.raw)) == orderID
+                }
                 if elements.isEmpty {
                     state.open[endpoint.site]?[orderID] = nil
                     logger.warning("open order no longer listed", ["site": .string(endpoint.site), "order.id": .string(orderID)])
                     continue
                 }
-                let (page, _) = page(elements, site: endpoint.site)
-                try await deliver(page)
-                if page.orders.isEmpty { state.open[endpoint.site]?[orderID] = nil }
+                let (page, usable) = page(elements, site: endpoint.site)
+                if !page.orders.isEmpty || !page.quarantined.isEmpty { try await deliver(page) }
+                // Unusable (quarantined): no longer followed. Unchanged since stored: still open.
+                if usable.isEmpty { state.open[endpoint.site]?[orderID] = nil }
                 state.track(page.orders.map(\.order), site: endpoint.site, now: now)
             }
         }

@@ -33,6 +33,8 @@ public struct SpartooChannel: ChannelConnector {
     let windowDays: Int
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// Orders already stored, skipped while unchanged (every poll exports the whole 10-day window).
+    let unchanged = UnchangedPayloads()
 
     public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .spartoo) }
 
@@ -173,8 +175,18 @@ public struct SpartooChannel: ChannelConnector {
         if body.isEmpty { throw SpartooXML.ParseError(reason: "empty body", line: 0, column: 0) }
         if let value = SpartooCode.loneInteger(body) { return SpartooReply(root: nil, code: SpartooCode(value), body: body) }
         if ChannelHTTP.looksLikeHTML(body) { throw SpartooXML.ParseError(reason: "an HTML page instead of XML", line: 0, column: 0) }
-        let root = try SpartooXML.parse(body)
+        let prepared = try SpartooXML.prepare(body)
+        if let split = SpartooXML.splitOrders(prepared) {
+            let root = try SpartooXML.parsePrepared(split.envelope)
+            return SpartooReply(root: root, code: SpartooCode.find(in: root), body: body, orderSegments: split.orders)
+        }
+        let root = try SpartooXML.parsePrepared(prepared)
         return SpartooReply(root: root, code: SpartooCode.find(in: root), body: body)
+    }
+
+    /// Every `<order>` of a reply that parses: the cut-out ones, then any left in the tree.
+    static func orderElements(_ reply: SpartooReply) -> [SpartooXMLElement] {
+        SpartooXML.parseOrders(reply.orderSegments).compactMap { try? $0.get() } + orderElements(reply.root)
     }
 
     // MARK: reading orders
@@ -188,7 +200,7 @@ public struct SpartooChannel: ChannelConnector {
 
     /// Whether a reply is an export answer at all: it has an orders list or a result code.
     static func isExport(_ reply: SpartooReply) -> Bool {
-        reply.code != nil || reply.root?.child("orders") != nil || !(reply.root?.children(named: "order").isEmpty ?? true)
+        reply.code != nil || !reply.orderSegments.isEmpty || reply.root?.child("orders") != nil || !(reply.root?.children(named: "order").isEmpty ?? true)
     }
 
     public func fetchOrder(externalID: String) async throws -> FetchedOrder? {
@@ -214,7 +226,7 @@ public struct SpartooChannel: ChannelConnector {
             if code.value == -6 { return nil }
             throw code.error(operation: operation, site: client.site)
         }
-        let elements = Self.orderElements(reply.root)
+        let elements = Self.orderElements(reply)
         guard let element = elements.first(where: { $0.string("orders_id") == orderID }) else { return nil }
         do {
             let mapped = try mapper.order(from: element, site: client.site, externalID: externalID)

@@ -74,9 +74,12 @@ struct SpartooCode: Sendable, Equatable, CustomStringConvertible {
 
 /// A Spartoo reply: its root element (nil for a bare integer body), its code, and the bytes received.
 struct SpartooReply: Sendable {
+    /// The document's root; when its `<order>` elements were cut out (``orderSegments``), without them.
     let root: SpartooXMLElement?
     let code: SpartooCode?
     let body: Data
+    /// The `<order>` elements cut out of the document (UTF-8 bytes, in order); see ``SpartooXML/splitOrders(_:)``.
+    var orderSegments: [Data] = []
 }
 
 extension SpartooCode {

@@ -78,6 +78,13 @@ extension SpartooXML {
     /// an unknown named entity literal text; control characters XML 1.0 forbids are dropped.
     static func sanitize(_ data: Data) -> Data {
         let bytes = [UInt8](data)
+        func isSpecial(_ b: UInt8) -> Bool {
+            b == UInt8(ascii: "<") || b == UInt8(ascii: "&") || (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D)
+        }
+        // Most replies need no repair at all (`&` only in well-formed references): hand them back as they are.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "&") || ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) }) {
+            return data
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 64)
         var i = 0
@@ -94,20 +101,24 @@ extension SpartooXML {
             return stop
         }
         while i < bytes.count {
+            // Runs of ordinary bytes are copied at once.
+            var run = i
+            while run < bytes.count, !isSpecial(bytes[run]) { run += 1 }
+            if run > i { out.append(contentsOf: bytes[i..<run]); i = run; continue }
             let byte = bytes[i]
             if byte == UInt8(ascii: "<"), starts(cdataOpen, at: i) {
                 i = copyThrough(cdataClose, from: i)
             } else if byte == UInt8(ascii: "<"), starts(commentOpen, at: i) {
                 i = copyThrough(commentClose, from: i)
+            } else if byte == UInt8(ascii: "<") {
+                out.append(byte)
+                i += 1
             } else if byte == UInt8(ascii: "&") {
                 let (replacement, consumed) = entity(in: bytes, at: i)
                 out.append(contentsOf: replacement)
                 i += consumed
-            } else if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
-                i += 1
             } else {
-                out.append(byte)
-                i += 1
+                i += 1  // a control character XML 1.0 forbids
             }
         }
         return Data(out)

@@ -28,6 +28,7 @@ extension WooCommerceChannel {
         let resweepFrom = until.addingTimeInterval(-Double(resweepDays) * 86_400)
         let since = saved.modified.map { $0.addingTimeInterval(-Self.overlap) } ?? resweepFrom
         var state = WalkState(known: saved.known)
+        unchanged.startPoll()
 
         try await walk(status: "any", since: since, until: until, onlyKnown: false, state: &state, deliver: deliver)
         // `any` leaves out trash: a known order moved to the bin still has to read `cancelled`.
@@ -118,6 +119,7 @@ extension WooCommerceChannel {
     func select(_ items: [JSONValue], since: Date, onlyKnown: Bool, state: inout WalkState) -> OrderPage {
         var orders: [FetchedOrder] = []
         var quarantined: [QuarantinedPayload] = []
+        var fingerprints: [Int] = []
         for item in items {
             let status = WooCommerceStatuses.canonical(item["status"]?.text ?? "")
             if WooCommerceStatuses.drafts.contains(status) { continue }
@@ -129,6 +131,12 @@ extension WooCommerceChannel {
             }
             let version = "\(item["id"]?.text ?? "?")@\(item["date_modified_gmt"]?.text ?? "")"
             guard state.delivered.insert(version).inserted else { continue }
+            // Stored before and unchanged since (the overlap re-reads it): nothing to map or store.
+            let fingerprint = UnchangedPayloads.fingerprint(item)
+            if unchanged.contains(fingerprint) {
+                if let numericID { state.known.insert(numericID) }
+                continue
+            }
             do {
                 let order = try mapper.order(from: item)
                 if !WooCommerceStatuses.isKnown(status) {
@@ -144,11 +152,12 @@ extension WooCommerceChannel {
                     }
                 }
                 orders.append(FetchedOrder(order: order, raw: item.data))
+                fingerprints.append(fingerprint)
             } catch {
                 quarantined.append(QuarantinedPayload(externalID: item["id"]?.text, reason: "\(error)", raw: item.data))
             }
             if let numericID { state.known.insert(numericID) }
         }
-        return OrderPage(orders: orders, quarantined: quarantined)
+        return OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged)
     }
 }

@@ -22,6 +22,8 @@ public struct WooCommerceChannel: ChannelConnector {
     let mapper: WooCommerceMapper
     let logger: Logger
     let alerts = AlertLatch()
+    /// Orders already stored, skipped while unchanged (the 5 min overlap re-reads them every poll).
+    let unchanged = UnchangedPayloads()
 
     public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .woocommerce) }
 

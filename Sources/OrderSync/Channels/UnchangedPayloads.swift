@@ -1,0 +1,66 @@
+import Foundation
+
+/// Payloads a connector has already had stored, remembered by fingerprint, so a poll that reads an
+/// unchanged order again skips mapping and storing it. Every channel re-reads unchanged orders by design:
+/// Spartoo exports its whole 10-day window each poll, Back Market's walk overlaps 24 h, WooCommerce's
+/// 5 min; without this, an idle daemon spent its CPU re-mapping orders the store then found unchanged.
+///
+/// Safe by construction:
+/// - a fingerprint is remembered only after the transaction that stored its page committed (``Ingest``
+///   calls ``remember(_:)``), so a failed store is never skipped later;
+/// - it covers the payload exactly as the channel sent it, so any change on the channel maps again;
+/// - it lives in memory with the connector: a restart or a config reload (new rules) starts afresh;
+/// - two generations: what was neither seen nor stored during the last poll is forgotten, so memory
+///   stays bounded by what one poll reads.
+public final class UnchangedPayloads: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = Set<Int>()
+    private var previous = Set<Int>()
+
+    public init() {}
+
+    /// The fingerprint of one payload; `scope` separates what the payload alone does not (a site).
+    public static func fingerprint(_ payload: some Hashable, scope: String = "") -> Int {
+        var hasher = Hasher()
+        hasher.combine(scope)
+        hasher.combine(payload)
+        return hasher.finalize()
+    }
+
+    /// The fingerprint of a payload's bytes, every one of them (`Data`'s own hash covers only its first
+    /// 80 bytes and its length).
+    public static func fingerprint(bytes: Data, scope: String = "") -> Int {
+        var hasher = Hasher()
+        hasher.combine(scope)
+        hasher.combine(bytes.count)
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return hasher.finalize()
+    }
+
+    /// Whether this exact payload was stored before (and keeps it for the next poll).
+    public func contains(_ fingerprint: Int) -> Bool {
+        lock.withLock {
+            if current.contains(fingerprint) { return true }
+            guard previous.contains(fingerprint) else { return false }
+            current.insert(fingerprint)
+            return true
+        }
+    }
+
+    /// Records payloads whose page was committed.
+    public func remember(_ fingerprints: [Int]) {
+        guard !fingerprints.isEmpty else { return }
+        lock.withLock { current.formUnion(fingerprints) }
+    }
+
+    /// Starts a poll: what the last poll neither saw nor stored is forgotten.
+    public func startPoll() {
+        lock.withLock {
+            previous = current
+            current = []
+        }
+    }
+
+    /// How many payloads are remembered (tests).
+    public var count: Int { lock.withLock { current.union(previous).count } }
+}

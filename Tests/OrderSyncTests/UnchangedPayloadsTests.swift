@@ -1,0 +1,55 @@
+import Foundation
+import XCTest
+
+@testable import OrderSync
+
+/// The memo behind skipping unchanged orders: only what was committed counts, any change in a payload
+/// misses, and what one poll neither saw nor stored is forgotten by the next.
+final class UnchangedPayloadsTests: XCTestCase {
+    func order(_ id: String, status: String = "1") -> JSONValue {
+        .object([("order_id", .number(id)), ("state", .number(status)), ("lines", .array([.object([("sku", .string("A"))])]))])
+    }
+
+    func testOnlyCommittedPayloadsAreKnownAndAnyChangeMisses() {
+        let memo = UnchangedPayloads()
+        let a = UnchangedPayloads.fingerprint(order("1"))
+        XCTAssertFalse(memo.contains(a), "never stored")
+        memo.remember([a])
+        XCTAssertTrue(memo.contains(a))
+        XCTAssertEqual(UnchangedPayloads.fingerprint(order("1")), a, "equal payloads, equal fingerprints")
+        XCTAssertFalse(memo.contains(UnchangedPayloads.fingerprint(order("1", status: "3"))), "a changed field misses")
+        XCTAssertFalse(memo.contains(UnchangedPayloads.fingerprint(order("1"), scope: "es")), "another site misses")
+        XCTAssertNotEqual(UnchangedPayloads.fingerprint(JSONValue.array([.string("a"), .string("b")])),
+                          UnchangedPayloads.fingerprint(JSONValue.array([.string("ab")])), "structure counts, not just text")
+    }
+
+    func testWhatAPollNeitherSawNorStoredIsForgotten() {
+        let memo = UnchangedPayloads()
+        let a = UnchangedPayloads.fingerprint(order("1")), b = UnchangedPayloads.fingerprint(order("2"))
+        memo.remember([a, b])
+        memo.startPoll()
+        XCTAssertTrue(memo.contains(a), "seen again in this poll: kept")
+        memo.startPoll()
+        XCTAssertTrue(memo.contains(a))
+        XCTAssertFalse(memo.contains(b), "not listed by the last poll: forgotten")
+        XCTAssertEqual(memo.count, 1)
+    }
+
+    func testIngestRemembersAPageOnlyOnceItIsCommitted() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ordersync-memo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try Store(path: directory.appendingPathComponent("db.sqlite3").path)
+        let ingest = Ingest(store: store, channelID: "bm", autoAccept: false, rules: [], logger: Logger(level: .error, handler: InMemoryLogHandler()))
+        let memo = UnchangedPayloads()
+        let fingerprint = UnchangedPayloads.fingerprint(order("7"))
+        let good = Order(ref: OrderRef(channel: "bm", externalID: "7"), channelType: "backmarket", status: .awaitingAcceptance,
+                         channelStatus: "1", currency: "EUR")
+        _ = try store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        XCTAssertThrowsError(try ingest.store(OrderPage(orders: [FetchedOrder(order: good, raw: Data())], fingerprints: [fingerprint], memo: memo)))
+        XCTAssertFalse(memo.contains(fingerprint), "rolled back: not remembered")
+        _ = try store.db.execute("DROP TRIGGER refuse")
+        try ingest.store(OrderPage(orders: [FetchedOrder(order: good, raw: Data())], fingerprints: [fingerprint], memo: memo))
+        XCTAssertTrue(memo.contains(fingerprint))
+    }
+}
