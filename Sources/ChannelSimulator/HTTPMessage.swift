@@ -99,6 +99,7 @@ public struct HTTPResponse: Sendable {
     /// with sorted keys. An object that cannot be serialized yields a 500 with a plain-text body
     /// instead of crashing.
     public static func json(_ status: Int, _ object: Any) -> HTTPResponse {
+        if let data = SimJSON.data(object) { return json(status, data) }
         guard JSONSerialization.isValidJSONObject(object),
             let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         else {
