@@ -20,6 +20,14 @@ enum SimJSON {
         if kind == Bool.self { out.append(contentsOf: ((value as! Bool) ? "true" : "false").utf8); return true }
         if kind == Int.self { out.append(contentsOf: String(value as! Int).utf8); return true }
         if kind == NSNull.self { out.append(contentsOf: "null".utf8); return true }
+        if kind == Double.self {
+            // As JSONSerialization writes them: integral values without a fraction, others shortest.
+            let double = value as! Double
+            guard double.isFinite else { return false }
+            let text = double == double.rounded() && abs(double) < 1e15 ? String(Int(double)) : double.description
+            out.append(contentsOf: text.utf8)
+            return true
+        }
         switch value {
         case let dictionary as [String: Any]:
             out.append(UInt8(ascii: "{"))
@@ -40,7 +48,7 @@ enum SimJSON {
             }
             out.append(UInt8(ascii: "]"))
         default:
-            return false  // doubles, NSNumber, dates…: left to JSONSerialization
+            return false  // NSNumber, dates…: left to JSONSerialization
         }
         return true
     }
