@@ -15,6 +15,19 @@ final class TimestampTests: XCTestCase {
         XCTAssertEqual(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)), "2000-02-29T00:00:00Z")
     }
 
+    func testFormatAgreesWithStrftimeOverTheRange() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var t = time_t(Int.random(in: 0...253_402_300_799, using: &generator))  // 1970 … 9999-12-31
+            var parts = tm()
+            gmtime_r(&t, &parts)
+            var buffer = [CChar](repeating: 0, count: 32)
+            strftime(&buffer, 32, "%Y-%m-%dT%H:%M:%SZ", &parts)
+            let expected = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            XCTAssertEqual(Timestamp.format(Date(timeIntervalSince1970: Double(t) + 0.999)), expected)
+        }
+    }
+
     func testFormatMillisPrintsTheMilliseconds() {
         XCTAssertEqual(Timestamp.formatMillis(Date(timeIntervalSince1970: base)), "2024-03-10T08:35:00.000Z")
         XCTAssertEqual(Timestamp.formatMillis(Date(timeIntervalSince1970: base + 0.5)), "2024-03-10T08:35:00.500Z")

@@ -216,6 +216,7 @@ public struct Order: Codable, Sendable, Hashable {
 public enum OrderCoding {
     /// The contract's JSON for one order, on one line.
     public static func publicJSON(_ order: Order) throws -> Data {
+        if let data = CompactJSONEncoder.encode(order) { return data }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(order)
@@ -228,6 +229,8 @@ public enum OrderCoding {
 
     /// The stored form: the public JSON plus `extra`.
     public static func storedJSON(_ order: Order) throws -> Data {
+        // The same bytes as JSONEncoder's (tested), in a fraction of the time; JSONEncoder for anything else.
+        if let data = CompactJSONEncoder.encode(Stored(order: order)) { return data }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(Stored(order: order))

@@ -7,9 +7,25 @@ public enum Timestamp {
         var t = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        // Digit by digit: `String(format:)` cost ~8 % of a backlog import's instructions.
+        var out = [UInt8](repeating: 0, count: 20)
+        func put(_ value: Int, _ at: Int, _ width: Int) {
+            var v = value
+            for k in stride(from: at + width - 1, through: at, by: -1) {
+                out[k] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                          Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        }
+        put(year, 0, 4); out[4] = UInt8(ascii: "-"); put(Int(parts.tm_mon) + 1, 5, 2); out[7] = UInt8(ascii: "-")
+        put(Int(parts.tm_mday), 8, 2); out[10] = UInt8(ascii: "T"); put(Int(parts.tm_hour), 11, 2)
+        out[13] = UInt8(ascii: ":"); put(Int(parts.tm_min), 14, 2); out[16] = UInt8(ascii: ":")
+        put(Int(parts.tm_sec), 17, 2); out[19] = UInt8(ascii: "Z")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Formats with milliseconds, for log lines.
