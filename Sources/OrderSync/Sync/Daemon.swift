@@ -41,6 +41,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Runs until stopped; returns the exit code.
     public func run() async -> ExitCode {
+        MallocTuning.apply(environment: options.environment)
         let loaded: LoadedConfig
         do {
             loaded = try Daemon.loadConfig(path: options.configPath, environment: options.environment)

@@ -99,8 +99,8 @@ extension SpartooChannel {
         return try state.encoded()
     }
 
-    /// Orders handed to the store at a time when a window is large.
-    static let pageSize = 500
+    /// Orders parsed and handed to the store at a time when a window is large (memory stays flat).
+    static let pageSize = 100
 
     /// One `<order>` of a reply: its bytes (the raw payload), its element or why it is not well-formed,
     /// and the fingerprint it is remembered by once stored.

@@ -6,6 +6,13 @@ extension SpartooXML {
     /// browsers do), `ISO-8859-15` as Latin-9; UTF-16 is recognised by its byte-order mark; a document that
     /// claims UTF-8 (or nothing) but is not valid UTF-8 is read as Windows-1252. Never fails.
     static func utf8Document(_ data: Data) -> Data {
+        // The usual case, UTF-8 declared (or nothing) and valid, is handed back without a copy.
+        if let first = data.first, first == UInt8(ascii: "<") {
+            let declared = declaredEncoding([UInt8](data.prefix(300)))?.lowercased()
+            if declared == nil || declared == "utf-8" || declared == "utf8", String(validating: data, as: UTF8.self) != nil {
+                return data
+            }
+        }
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {

@@ -105,7 +105,7 @@ extension SpartooXML {
 
     /// Parses cut-out `<order>` elements, many per parser run; an element that is not well-formed is
     /// reported on its own (its batch is parsed again one by one) and never spoils the others.
-    static func parseOrders(_ segments: [Data], batch: Int = 500) -> [Result<SpartooXMLElement, ParseError>] {
+    static func parseOrders(_ segments: [Data], batch: Int = 100) -> [Result<SpartooXMLElement, ParseError>] {
         var results: [Result<SpartooXMLElement, ParseError>] = []
         results.reserveCapacity(segments.count)
         var index = 0
