@@ -48,26 +48,39 @@ final class UnchangedPayloadTests: XCTestCase, @unchecked Sendable {
     }
 
     func testBackMarketSkipsTheOverlapAndRedeliversAPageWhoseStoreFailed() async throws {
-        let h = try BackMarketHarness()
+        // Pages of 10, so the overlap walk spans several pages.
+        let h = try BackMarketHarness { $0.maxPageSize = 10 }
         defer { h.close() }
         let generated = h.simulator.generateOrders(count: 60, seed: 3)
-        let ids = Set(generated.map { String($0.orderID) })
+        for order in generated { h.simulator.modifyOrder(order.orderID) { _ in } }  // all inside the 24 h overlap
         do {
             _ = try await poll(h.channel, h.ingest, failStore: true)
             XCTFail("the poll must fail when its page is not stored")
         } catch is StoreFailed {}
         let first = try await poll(h.channel, h.ingest)
-        XCTAssertEqual(Set(first), ids, "nothing was committed, so nothing is skipped")
+        let listed = generated.filter { ![0, 8].contains($0.state) }.map { String($0.orderID) }
+        XCTAssertEqual(Set(first), Set(listed), "nothing was committed, so nothing is skipped")
+        XCTAssertGreaterThan(h.channel.unchanged.count, first.count, "whole pages are remembered besides their orders")
 
+        func overlapPages() -> [String?] {
+            h.listRequests().filter { $0.query["date_modification"] != nil }.map { $0.query["page"] }
+        }
         h.simulator.clearJournal()
         let second = try await poll(h.channel, h.ingest)
-        XCTAssertFalse(h.simulator.requests().isEmpty, "the overlap was still read")
+        let secondPages = overlapPages()
+        XCTAssertGreaterThan(secondPages.count, 1, "the overlap was still read, page by page")
         XCTAssertEqual(second, [])
+        // Same cursor, same bytes: every page is now known whole, and the walk still goes to its end.
+        h.simulator.clearJournal()
+        let idle = try await poll(h.channel, h.ingest)
+        XCTAssertEqual(idle, [])
+        XCTAssertEqual(overlapPages(), secondPages)
 
-        let target = generated[11].orderID
-        h.simulator.modifyOrder(target) { _ in }
+        let target = try XCTUnwrap(generated.first { first.contains(String($0.orderID)) }).orderID
+        h.simulator.modifyOrder(target) { $0.shippingAddress.city = "Villeurbanne" }
         let third = try await poll(h.channel, h.ingest)
-        XCTAssertEqual(third, [String(target)], "only the changed order is delivered (once, though two walks list it)")
+        XCTAssertEqual(third.filter { first.contains($0) }, [String(target)],
+                       "of the orders stored, only the changed one is delivered (once, though two walks list it)")
     }
 
     func testWooCommerceSkipsTheOverlapAndDeliversOnlyTheChange() async throws {

@@ -76,4 +76,22 @@ final class SpartooSplitTests: XCTestCase {
         XCTAssertTrue(page.quarantined[0].reason.contains("not well-formed"), page.quarantined[0].reason)
         XCTAssertEqual(page.quarantined[0].raw, segments[1], "its own bytes are kept")
     }
+
+    func testRepliesNeedingNoRepairAreTheOnesSanitizeLeavesAlone() throws {
+        let cases: [(String, Bool)] = [("a &amp; b &lt;c&gt; &quot;&apos;", false), ("&#233; &#xE9;", false), ("tab\tnl\ncr\r", false),
+                                       ("a & b", true), ("&eacute;", true), ("&am;", true), ("&#;", true), ("bell\u{7}", true)]
+        for (text, expected) in cases {
+            XCTAssertEqual(SpartooXML.needsRepair(Data(text.utf8)), expected, text)
+        }
+        var documents = try FileManager.default.contentsOfDirectory(at: SpartooFixture.directory, includingPropertiesForKeys: nil)
+            .map { try Data(contentsOf: $0) }
+        let corpus = SpartooFixture.directory.deletingLastPathComponent().appendingPathComponent("fuzz/spartoo-xml")
+        for file in (try? FileManager.default.contentsOfDirectory(at: corpus, includingPropertiesForKeys: nil)) ?? [] {
+            documents.append(try Data(contentsOf: file))
+        }
+        XCTAssertGreaterThan(documents.count, 5)
+        for document in documents where !SpartooXML.needsRepair(document) {
+            XCTAssertEqual(SpartooXML.sanitize(document), document, "left alone only when there is nothing to repair")
+        }
+    }
 }

@@ -35,6 +35,20 @@ final class UnchangedPayloadsTests: XCTestCase {
         XCTAssertEqual(memo.count, 1)
     }
 
+    func testAPageSkippedWholeKeepsItsOrdersKnown() {
+        let memo = UnchangedPayloads()
+        let a = UnchangedPayloads.fingerprint(order("1")), b = UnchangedPayloads.fingerprint(order("2")), page = 99
+        memo.remember([a, b])
+        memo.remember(page, value: 3, members: [a, b])
+        for _ in 0..<3 {
+            memo.startPoll()
+            XCTAssertEqual(memo.value(for: page), 3, "the page and where the listing goes on")
+        }
+        memo.startPoll()
+        XCTAssertTrue(memo.contains(a), "orders on a page only ever skipped whole are not forgotten")
+        XCTAssertTrue(memo.contains(b))
+    }
+
     func testIngestRemembersAPageOnlyOnceItIsCommitted() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ordersync-memo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -50,6 +50,8 @@ public struct OrderPage: Sendable {
     /// `memo` once the page is committed; see ``UnchangedPayloads``.
     public var fingerprints: [Int] = []
     public var memo: UnchangedPayloads?
+    /// A whole listing page to remember once this page is committed, with a value (its next page).
+    public var pageMark: (fingerprint: Int, value: Int, members: [Int])?
 
     public init(orders: [FetchedOrder], quarantined: [QuarantinedPayload] = [], fingerprints: [Int] = [],
                 memo: UnchangedPayloads? = nil) {

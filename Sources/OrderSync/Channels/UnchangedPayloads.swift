@@ -14,8 +14,15 @@ import Foundation
 ///   stays bounded by what one poll reads.
 public final class UnchangedPayloads: @unchecked Sendable {
     private let lock = NSLock()
-    private var current = Set<Int>()
-    private var previous = Set<Int>()
+    /// What is kept with a fingerprint: a value (a page's next page number; 0 for orders) and, for a whole
+    /// page, the fingerprints of its orders (kept alive with the page while the page is skipped whole).
+    private struct Entry {
+        var value: Int
+        var members: [Int] = []
+    }
+
+    private var current: [Int: Entry] = [:]
+    private var previous: [Int: Entry] = [:]
 
     public init() {}
 
@@ -38,29 +45,41 @@ public final class UnchangedPayloads: @unchecked Sendable {
     }
 
     /// Whether this exact payload was stored before (and keeps it for the next poll).
-    public func contains(_ fingerprint: Int) -> Bool {
+    public func contains(_ fingerprint: Int) -> Bool { value(for: fingerprint) != nil }
+
+    /// The value remembered with this payload when it was stored before (and keeps it for the next poll).
+    public func value(for fingerprint: Int) -> Int? {
         lock.withLock {
-            if current.contains(fingerprint) { return true }
-            guard previous.contains(fingerprint) else { return false }
-            current.insert(fingerprint)
-            return true
+            if let entry = current[fingerprint] { return entry.value }
+            guard let entry = previous[fingerprint] else { return nil }
+            current[fingerprint] = entry
+            for member in entry.members where current[member] == nil {
+                if let kept = previous[member] { current[member] = kept }
+            }
+            return entry.value
         }
     }
 
     /// Records payloads whose page was committed.
     public func remember(_ fingerprints: [Int]) {
         guard !fingerprints.isEmpty else { return }
-        lock.withLock { current.formUnion(fingerprints) }
+        lock.withLock { for fingerprint in fingerprints { current[fingerprint] = Entry(value: 0) } }
+    }
+
+    /// Records one payload with a value: a whole listing page, where the listing goes on, and the orders
+    /// on it (all stored by then).
+    public func remember(_ fingerprint: Int, value: Int, members: [Int] = []) {
+        lock.withLock { current[fingerprint] = Entry(value: value, members: members) }
     }
 
     /// Starts a poll: what the last poll neither saw nor stored is forgotten.
     public func startPoll() {
         lock.withLock {
             previous = current
-            current = []
+            current = [:]
         }
     }
 
     /// How many payloads are remembered (tests).
-    public var count: Int { lock.withLock { current.union(previous).count } }
+    public var count: Int { lock.withLock { Set(current.keys).union(previous.keys).count } }
 }

@@ -49,13 +49,16 @@ public struct BackMarketChannel: ChannelConnector {
     }
 
     /// Sends and parses a JSON answer. 2xx with a body that is not JSON is retryable (WAF pages answer 200).
-    func send(_ request: ChannelRequest, operation: String) async throws -> (ChannelResponse, JSONValue?) {
+    /// `known` says a 2xx body is one already stored whole: it is then neither parsed nor returned.
+    func send(_ request: ChannelRequest, operation: String,
+              known: ((Data) -> Bool)? = nil) async throws -> (ChannelResponse, JSONValue?) {
         // Performance: the document parsed to validate a 2xx is the one returned (it used to be parsed a
         // second time: ~10 % of a backlog import's instructions). `parsed` belongs to the last attempt.
         var parsed: JSONValue?
         let response = try await http.send(request, operation: operation) { response in
             parsed = nil
             guard (200..<300).contains(response.status) else { return nil }
+            if let known, known(response.body) { return nil }
             parsed = try? JSONValue.parse(response.body)
             if parsed == nil {
                 return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: response.status,
@@ -151,10 +154,18 @@ public struct BackMarketChannel: ChannelConnector {
         while true {
             try Task.checkCancellation()
             let current = fetch
-            let (response, json) = try await withTaskCancellationHandler {
+            let (response, json, pageFingerprint) = try await withTaskCancellationHandler {
                 try await current.value
             } onCancel: {
                 current.cancel()
+            }
+            // The very bytes of a page already stored in full: every order on it is unchanged. The listing
+            // goes on where it went then (the 24 h overlap re-reads such pages every poll).
+            if json == nil, let known = unchanged.value(for: pageFingerprint), (200..<300).contains(response.status) {
+                guard known > 0, !seenPages.contains(known), seenPages.count < 100_000 else { break }
+                seenPages.insert(known)
+                fetch = fetchPage(query: query, page: known)
+                continue
             }
             guard let json else { throw failure(response, operation: "list orders") }
             guard let results = json["results"]?.array else {
@@ -172,10 +183,12 @@ public struct BackMarketChannel: ChannelConnector {
             var orders: [FetchedOrder] = []
             var quarantined: [QuarantinedPayload] = []
             var fingerprints: [Int] = []
+            var members: [Int] = []
             for item in results {
                 // Stored before and unchanged since: nothing to map or store. (Its date is not counted in
                 // `newest`, which only holds the cursor back: never a reason to read less.)
                 let fingerprint = UnchangedPayloads.fingerprint(item)
+                members.append(fingerprint)
                 if unchanged.contains(fingerprint) { continue }
                 do {
                     let order = try mapper.order(from: item)
@@ -186,18 +199,33 @@ public struct BackMarketChannel: ChannelConnector {
                     quarantined.append(QuarantinedPayload(externalID: item["order_id"]?.text, reason: "\(error)", raw: item.data))
                 }
             }
+            // A page with nothing to quarantine is remembered whole once its orders are stored.
+            let mark = quarantined.isEmpty ? (fingerprint: pageFingerprint, value: nextPage ?? 0, members: members) : nil
             if !orders.isEmpty || !quarantined.isEmpty {
-                try await deliver(OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged))
+                var page = OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged)
+                page.pageMark = mark
+                try await deliver(page)
+            } else if let mark {
+                unchanged.remember(mark.fingerprint, value: mark.value, members: mark.members)  // all stored before
             }
             if nextPage == nil { break }
         }
         return newest
     }
 
-    /// Starts fetching one page of a walk.
-    private func fetchPage(query: [(String, String)], page: Int) -> Task<(ChannelResponse, JSONValue?), Error> {
+    /// Starts fetching one page of a walk: the response, its JSON (nil when the page is one already stored
+    /// whole, see ``walk(query:deliver:)``, or on failure) and the page's fingerprint.
+    private func fetchPage(query: [(String, String)], page: Int) -> Task<(ChannelResponse, JSONValue?, Int), Error> {
         let req = request("GET", "ws/orders", query: query + [("page", String(page)), ("page-size", "50")])
-        return Task { try await send(req, operation: "list orders") }
+        let memo = unchanged
+        return Task {
+            var fingerprint = 0
+            let (response, json) = try await send(req, operation: "list orders") { body in
+                fingerprint = UnchangedPayloads.fingerprint(bytes: body, scope: "page")
+                return memo.contains(fingerprint)
+            }
+            return (response, json, fingerprint)
+        }
     }
 }
 

@@ -84,13 +84,12 @@ extension SpartooXML {
     /// a bare `&` becomes `&amp;`, an HTML named entity (`&eacute;`, `&nbsp;`) its numeric reference,
     /// an unknown named entity literal text; control characters XML 1.0 forbids are dropped.
     static func sanitize(_ data: Data) -> Data {
+        // Most replies need no repair at all: no forbidden control character, and every `&` starts one of
+        // XML's own references. Those are handed back as they are, without a copy.
+        if !needsRepair(data) { return data }
         let bytes = [UInt8](data)
         func isSpecial(_ b: UInt8) -> Bool {
             b == UInt8(ascii: "<") || b == UInt8(ascii: "&") || (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D)
-        }
-        // Most replies need no repair at all (`&` only in well-formed references): hand them back as they are.
-        if !bytes.contains(where: { $0 == UInt8(ascii: "&") || ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) }) {
-            return data
         }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 64)
@@ -129,6 +128,49 @@ extension SpartooXML {
             }
         }
         return Data(out)
+    }
+
+    /// Whether ``sanitize(_:)`` would change anything: a forbidden control character, or an `&` that does
+    /// not start `&amp;` `&lt;` `&gt;` `&quot;` `&apos;` or a numeric reference (inside CDATA or a comment
+    /// such an `&` is left alone by the repair, so reporting it only costs the slow path).
+    static func needsRepair(_ data: Data) -> Bool {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let count = bytes.count
+            var i = 0
+            while i < count {
+                let b = bytes[i]
+                if b < 0x20 {
+                    if b != 0x09 && b != 0x0A && b != 0x0D { return true }
+                } else if b == UInt8(ascii: "&") {
+                    var j = i + 1
+                    if j < count, bytes[j] == UInt8(ascii: "#") {
+                        j += 1
+                        let hex = j < count && (bytes[j] == UInt8(ascii: "x") || bytes[j] == UInt8(ascii: "X"))
+                        if hex { j += 1 }
+                        let start = j
+                        while j < count, j - start < 8, hex ? isHexDigit(bytes[j]) : (bytes[j] >= 48 && bytes[j] <= 57) { j += 1 }
+                        guard j > start, j < count, bytes[j] == UInt8(ascii: ";") else { return true }
+                    } else {
+                        let start = j
+                        while j < count, j - start < 6, bytes[j] >= UInt8(ascii: "a"), bytes[j] <= UInt8(ascii: "z") { j += 1 }
+                        guard j < count, bytes[j] == UInt8(ascii: ";") else { return true }
+                        switch j - start {
+                        case 2: guard (bytes[start] == UInt8(ascii: "l") || bytes[start] == UInt8(ascii: "g")),
+                                      bytes[start + 1] == UInt8(ascii: "t") else { return true }
+                        case 3: guard bytes[start] == UInt8(ascii: "a"), bytes[start + 1] == UInt8(ascii: "m"),
+                                      bytes[start + 2] == UInt8(ascii: "p") else { return true }
+                        case 4: guard memcmp(bytes.baseAddress! + start, "quot", 4) == 0
+                                      || memcmp(bytes.baseAddress! + start, "apos", 4) == 0 else { return true }
+                        default: return true
+                        }
+                    }
+                    i = j
+                }
+                i += 1
+            }
+            return false
+        }
     }
 
     private static let cdataOpen = Array("<![CDATA[".utf8)

@@ -66,7 +66,9 @@ extension SpartooXML {
                 return nil
             }
             while i < count {
-                guard bytes[i] == UInt8(ascii: "<") else { i += 1; continue }
+                // Straight to the next `<` (memchr).
+                guard let hit = memchr(bytes.baseAddress! + i, Int32(UInt8(ascii: "<")), count - i) else { break }
+                i = UnsafePointer(bytes.baseAddress!).distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 if matches(commentStart, at: i) {
                     guard let next = skip(to: commentEnd, from: i + 4) else { return nil }
                     i = next
