@@ -130,6 +130,9 @@ public final class Daemon: @unchecked Sendable {
                                watchdog: WatchdogGate?) async {
         let config = loaded.config
         let factory = ChannelFactory(environment: options.environment)
+        // One watch for every pusher of this generation; nil (pushers poll) where inotify is unavailable.
+        let watch = DatabaseWatch.start(databasePath: Store.path(inStateDir: config.stateDir))
+        defer { watch?.stop() }
         var runners: [(Poller, Pusher)] = []
         for (index, channel) in config.channels.enumerated() where channel.enabled {
             let log = logger.with("channel", .string(channel.id))
@@ -143,7 +146,7 @@ public final class Daemon: @unchecked Sendable {
                                     logger: log, onCycle: writeStatus)
                 poller.resweepDays = config.resweepDays
                 runners.append((poller,
-                                Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick)))
+                                Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)))
             } catch {
                 log.error("channel not started", ["error": .string("\(error)")])
             }

@@ -13,11 +13,15 @@ public struct Pusher: Sendable {
     /// A job still failing this long after it was queued becomes a dead letter.
     public let deadLetterAfter: TimeInterval
     public let backoff: Backoff
+    /// Writes to the database, when they can be watched: the queue is then read after each write (and
+    /// every `4 × tick` for retry times) instead of glanced at ten times a second.
+    public let watch: DatabaseWatch?
 
     public init(connector: any ChannelConnector, ingest: Ingest, logger: Logger, tick: TimeInterval = 0.5,
-                deadLetterAfter: TimeInterval = 86_400, backoff: Backoff = Backoff(base: 5, cap: 900)) {
+                deadLetterAfter: TimeInterval = 86_400, backoff: Backoff = Backoff(base: 5, cap: 900),
+                watch: DatabaseWatch? = nil) {
         self.connector = connector; self.ingest = ingest; self.logger = logger; self.tick = tick
-        self.deadLetterAfter = deadLetterAfter; self.backoff = backoff
+        self.deadLetterAfter = deadLetterAfter; self.backoff = backoff; self.watch = watch
     }
 
     var store: Store { ingest.store }
@@ -32,8 +36,8 @@ public struct Pusher: Sendable {
         var lastRead = Date.distantPast
         var lastVersion: Int?
         while !Task.isCancelled {
-            let version = try? store.dataVersion()
-            if version == nil || version != lastVersion || Date().timeIntervalSince(lastRead) >= tick {
+            let version = watch == nil ? try? store.dataVersion() : nil
+            if watch != nil || version == nil || version != lastVersion || Date().timeIntervalSince(lastRead) >= tick {
                 lastVersion = version
                 lastRead = Date()
                 do {
@@ -48,7 +52,12 @@ public struct Pusher: Sendable {
                     if storeThrottle.shouldLog(message) { logger.error("job queue unavailable", ["error": .string(message)]) }
                 }
             }
-            do { try await sleep(seconds: glance) } catch { return }
+            if let watch {
+                await watch.wait(timeout: 4 * tick)
+                if Task.isCancelled { return }
+            } else {
+                do { try await sleep(seconds: glance) } catch { return }
+            }
         }
     }
 
