@@ -168,7 +168,8 @@ public final class Daemon: @unchecked Sendable {
             // Heartbeat: proves the loop and the database still work (feeds the systemd watchdog) and keeps STATUS fresh.
             // It beats at least twice per watchdog tick so a healthy daemon never misses one.
             let tick = notifier?.watchdogInterval.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
-            let beat = min(2.0, (tick ?? 4) / 2)
+            // Without a watchdog every 5 s: each beat is a write that wakes the pushers (see DatabaseWatch).
+            let beat = tick.map { min(2.0, $0 / 2) } ?? 5.0
             group.addTask {
                 var lastStatus = ""
                 var beats = 0
@@ -181,7 +182,7 @@ public final class Daemon: @unchecked Sendable {
                     }
                     watchdog?.progress()
                     // STATUS= needs the counts (a scan of the orders): every 15th beat, not every beat.
-                    if notifier != nil, beats % 15 == 1, let report = try? StatusReport.build(config: config, store: store) {
+                    if notifier != nil, beats % (tick == nil ? 6 : 15) == 1, let report = try? StatusReport.build(config: config, store: store) {
                         let failing = report.channels.filter(\.failing).count
                         let text = "\(report.channels.count - failing) channel(s) ok, \(failing) failing, "
                             + "\(report.channels.reduce(0) { $0 + $1.jobsPending }) job(s) pending, "
