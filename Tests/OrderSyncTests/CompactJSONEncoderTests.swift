@@ -42,7 +42,7 @@ final class CompactJSONEncoderTests: XCTestCase {
                           status: .awaitingAcceptance, channelStatus: "1", currency: "EUR", total: Money("129.90"))
         order.extra = ["relay_type": "MONDIAL_RELAY", "Zeta": "upper", "alpha": "x", "line10": "10", "line2": "2",
                        "a-b": "dash", "é": "accent", "b_2": "digit", "": "empty", "Alpha": "cap"]
-        order.customerNote = "quote \" backslash \\ slash / newline \n tab \t bell \u{7} emoji 📦 nul \u{0}"
+        order.customerNote = "quote \" backslash \\ slash / newline \n tab \t bell \u{7} emoji 📦 nul \u{0} backspace \u{8} formfeed \u{C}"
         order.coupons = ["SUMMER/10", ""]
         order.createdAt = Date(timeIntervalSince1970: 1_773_131_400)
         order.lines = [OrderLine(lineID: "1", sku: "A", name: "Phone", quantity: 2, unitPrice: Money("64.95"),

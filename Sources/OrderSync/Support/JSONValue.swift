@@ -122,7 +122,8 @@ public indirect enum JSONValue: Sendable, Hashable {
     /// The bytes of `JSONLinesLogHandler.quote(s)`: `"` and `\` escaped, `\n` `\r` `\t`, other controls as
     /// `\u00xx` (lower-case hex), everything else as is. Byte-wise is equivalent to scalar-wise here: the
     /// escaped characters are all ASCII, and bytes of multi-byte scalars are never below 0x80.
-    private static func quote(_ s: String, into out: inout [UInt8]) {
+    /// `namedBackspaceAndFormFeed` writes `\b` and `\f` as `JSONEncoder` does (see ``CompactJSONEncoder``).
+    static func quote(_ s: String, into out: inout [UInt8], namedBackspaceAndFormFeed: Bool = false) {
         out.append(0x22)
         // Nearly every string needs no escape: copy it whole.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
@@ -137,6 +138,8 @@ public indirect enum JSONValue: Sendable, Hashable {
             case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
             case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
             case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0x08 where namedBackspaceAndFormFeed: out.append(0x5C); out.append(UInt8(ascii: "b"))
+            case 0x0C where namedBackspaceAndFormFeed: out.append(0x5C); out.append(UInt8(ascii: "f"))
             case 0..<0x20:
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
                 out.append(contentsOf: "\\u00".utf8)
