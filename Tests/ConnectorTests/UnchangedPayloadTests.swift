@@ -35,6 +35,16 @@ final class UnchangedPayloadTests: XCTestCase, @unchecked Sendable {
         let second = try await poll(h.channel, h.ingest)
         XCTAssertEqual(h.simulator.requests(script: "xml_export_orders.php").count, 2, "both sites were still read")
         XCTAssertEqual(second, [], "nothing changed: nothing delivered")
+        for site in ["fr", "es"] {
+            XCTAssertEqual(h.channel.windows.lastIDs(site: site), Set(generated.filter { $0.site == site }.map(\.id)),
+                           "\(site): the window is remembered whole with the ids it listed")
+        }
+        h.simulator.clearJournal()
+        let skippedBefore = h.channel.windows.skipped
+        let idle = try await poll(h.channel, h.ingest)
+        XCTAssertEqual(idle, [])
+        XCTAssertEqual(h.simulator.requests(script: "xml_export_orders.php").count, 2, "a window known whole is still asked for")
+        XCTAssertEqual(h.channel.windows.skipped - skippedBefore, 2, "…but neither site's reply is parsed again")
 
         let target = generated[7]
         h.simulator.setStatus(site: target.site, id: target.id, status: 41)

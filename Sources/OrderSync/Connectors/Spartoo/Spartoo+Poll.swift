@@ -116,8 +116,18 @@ extension SpartooChannel {
     func importWindow(from: Date, on client: SiteClient, state: inout SpartooCursor, now: Date,
                       deliver: @Sendable (OrderPage) async throws -> Void) async throws -> Set<String> {
         let operation = "list orders (site \(client.site))"
+        // The very bytes of the last window stored whole: nothing in it changed, nothing to parse.
+        let memo = unchanged, windows = self.windows, site = client.site
         let reply = try await read("xml_export_orders.php", [("date", SpartooTime.parameter(from))], on: client,
-                                   operation: operation, expected: Self.isExport)
+                                   operation: operation, expected: Self.isExport) { body in
+            let fingerprint = UnchangedPayloads.fingerprint(bytes: body, scope: "window " + site)
+            return windows.ids(site: site, fingerprint: fingerprint) != nil && memo.contains(fingerprint)
+        }
+        let bodyFingerprint = UnchangedPayloads.fingerprint(bytes: reply.body, scope: "window " + site)
+        if reply.knownWhole, let ids = windows.ids(site: site, fingerprint: bodyFingerprint) {
+            windows.countSkip()
+            return ids
+        }
         if let code = reply.code, !code.isOK {
             // −6 on a date export means nothing matched: an empty list, not an error.
             if code.value == -6 { return [] }
@@ -125,8 +135,10 @@ extension SpartooChannel {
         }
         var ids = Set<String>()
         var changed: [(Data, Int)] = []
+        var members: [Int] = []
         for segment in reply.orderSegments {
             let fingerprint = UnchangedPayloads.fingerprint(bytes: segment, scope: client.site)
+            members.append(fingerprint)
             if unchanged.contains(fingerprint), let id = SpartooXML.plainOrderID(segment) {
                 ids.insert(id)
             } else {
@@ -138,16 +150,30 @@ extension SpartooChannel {
             OrderXML(raw: Data($0.xml.utf8), element: .success($0), fingerprint: UnchangedPayloads.fingerprint($0, scope: client.site))
         }
         var index = 0
+        var pending: OrderPage?  // the last page is delivered with the mark for the whole window
+        var clean = leftInTree.isEmpty
         while index < changed.count || (index == 0 && !leftInTree.isEmpty) {
             let chunk = changed[index..<min(index + Self.pageSize, changed.count)]
             let parsed = SpartooXML.parseOrders(chunk.map(\.0))
             var items = zip(chunk, parsed).map { OrderXML(raw: $0.0.0, element: $0.1, fingerprint: $0.0.1) }
             if index == 0 { items += leftInTree }
             let (page, pageIDs) = page(items, site: client.site)
-            if !page.orders.isEmpty || !page.quarantined.isEmpty { try await deliver(page) }
+            if !page.quarantined.isEmpty { clean = false }
+            if !page.orders.isEmpty || !page.quarantined.isEmpty {
+                if let earlier = pending { try await deliver(earlier) }
+                pending = page
+            }
             state.track(page.orders.map(\.order), site: client.site, now: now)
             ids.formUnion(pageIDs)
             index += Self.pageSize
+        }
+        // A window with nothing quarantined is remembered whole once all of it is stored.
+        if clean { windows.set(site: site, fingerprint: bodyFingerprint, ids: ids) }
+        if var last = pending {
+            if clean { last.pageMark = (bodyFingerprint, 0, members) }
+            try await deliver(last)
+        } else if clean {
+            unchanged.remember(bodyFingerprint, value: 0, members: members)
         }
         return ids
     }

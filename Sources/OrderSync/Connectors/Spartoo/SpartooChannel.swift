@@ -35,6 +35,8 @@ public struct SpartooChannel: ChannelConnector {
     let clock: @Sendable () -> Date
     /// Orders already stored, skipped while unchanged (every poll exports the whole 10-day window).
     let unchanged = UnchangedPayloads()
+    /// Per site, the last window stored whole: its fingerprint and the ids it listed.
+    let windows = SpartooWindows()
 
     public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .spartoo) }
 
@@ -97,7 +99,9 @@ public struct SpartooChannel: ChannelConnector {
     /// Returns the reply whatever its code, except: −429 pauses the host until the next full hour and throws
     /// retryable; −1/−2/−428 throw unauthorized. Transport failures, non-2xx, HTML and XML that is not
     /// well-formed (truncated) throw retryable. Sent once: no in-call retry.
-    func call(_ script: String, _ parameters: [(String, String)], on client: SiteClient, operation: String) async throws -> SpartooReply {
+    /// `known` says a 2xx body was stored whole before: it is then returned unparsed (`knownWhole`).
+    func call(_ script: String, _ parameters: [(String, String)], on client: SiteClient, operation: String,
+              known: ((Data) -> Bool)? = nil) async throws -> SpartooReply {
         if let wait = await client.quota.admit(now: clock()) {
             throw ChannelError(.retryable(retryAfter: wait), operation: operation,
                                message: "Spartoo hourly call quota reached on site \(client.site); waiting for the next hour")
@@ -113,6 +117,10 @@ public struct SpartooChannel: ChannelConnector {
         var parsed: SpartooReply?
         let response = try await client.http.send(request, operation: operation) { response in
             guard (200..<300).contains(response.status) else { return nil }
+            if let known, known(response.body) {
+                parsed = SpartooReply(root: nil, code: nil, body: response.body, knownWhole: true)
+                return nil
+            }
             do {
                 parsed = try Self.parseReply(response.body)
                 return nil
@@ -149,12 +157,12 @@ public struct SpartooChannel: ChannelConnector {
     /// a quota or rate-limit pause. A reply `expected` rejects (well-formed XML that is not the answer
     /// asked for) counts as retryable too.
     func read(_ script: String, _ parameters: [(String, String)], on client: SiteClient, operation: String,
-              expected: (SpartooReply) -> Bool = { _ in true }) async throws -> SpartooReply {
+              expected: (SpartooReply) -> Bool = { _ in true }, known: ((Data) -> Bool)? = nil) async throws -> SpartooReply {
         var attempt = 1
         while true {
             do {
-                let reply = try await call(script, parameters, on: client, operation: operation)
-                guard expected(reply) else {
+                let reply = try await call(script, parameters, on: client, operation: operation, known: known)
+                guard reply.knownWhole || expected(reply) else {
                     throw ChannelError(.retryable(retryAfter: nil), operation: operation,
                                        message: "Spartoo site \(client.site): the reply is not the answer to \(script)")
                 }

@@ -80,6 +80,31 @@ struct SpartooReply: Sendable {
     let body: Data
     /// The `<order>` elements cut out of the document (UTF-8 bytes, in order); see ``SpartooXML/splitOrders(_:)``.
     var orderSegments: [Data] = []
+    /// The body is one already stored whole (see `SpartooChannel.importWindow`): not parsed, no root.
+    var knownWhole = false
+}
+
+/// Per site, the last export window stored whole: the fingerprint of its bytes and the order ids it listed
+/// (the daily re-read skips those). Thread-safe.
+final class SpartooWindows: @unchecked Sendable {
+    private let lock = NSLock()
+    private var windows: [String: (fingerprint: Int, ids: Set<String>)] = [:]
+
+    func ids(site: String, fingerprint: Int) -> Set<String>? {
+        lock.withLock { windows[site].flatMap { $0.fingerprint == fingerprint ? $0.ids : nil } }
+    }
+
+    /// Polls that found their site's window unchanged and skipped it whole (tests).
+    private(set) var skipped = 0
+
+    func countSkip() { lock.withLock { skipped += 1 } }
+
+    /// The ids of the last window stored whole on `site` (tests).
+    func lastIDs(site: String) -> Set<String>? { lock.withLock { windows[site]?.ids } }
+
+    func set(site: String, fingerprint: Int, ids: Set<String>) {
+        lock.withLock { windows[site] = (fingerprint, ids) }
+    }
 }
 
 extension SpartooCode {
