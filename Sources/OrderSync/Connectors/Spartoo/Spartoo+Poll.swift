@@ -108,6 +108,9 @@ extension SpartooChannel {
         var raw: Data
         var element: Result<SpartooXMLElement, SpartooXML.ParseError>
         var fingerprint: Int
+
+        /// Its `orders_id`, from the element or, when that did not parse, from the bytes.
+        var orderID: String? { (try? element.get())?.string("orders_id") ?? SpartooXML.plainOrderID(raw) }
     }
 
     /// One site's orders from `from` on (Paris time), delivered in pages of `pageSize`: an order stored
@@ -118,12 +121,12 @@ extension SpartooChannel {
         let operation = "list orders (site \(client.site))"
         // The very bytes of the last window stored whole: nothing in it changed, nothing to parse.
         let memo = unchanged, windows = self.windows, site = client.site
+        var bodyFingerprint = 0  // of the reply finally read (hashed once, in the check)
         let reply = try await read("xml_export_orders.php", [("date", SpartooTime.parameter(from))], on: client,
                                    operation: operation, expected: Self.isExport) { body in
-            let fingerprint = UnchangedPayloads.fingerprint(bytes: body, scope: "window " + site)
-            return windows.ids(site: site, fingerprint: fingerprint) != nil && memo.contains(fingerprint)
+            bodyFingerprint = UnchangedPayloads.fingerprint(bytes: body, scope: "window " + site)
+            return windows.ids(site: site, fingerprint: bodyFingerprint) != nil && memo.contains(bodyFingerprint)
         }
-        let bodyFingerprint = UnchangedPayloads.fingerprint(bytes: reply.body, scope: "window " + site)
         if reply.knownWhole, let ids = windows.ids(site: site, fingerprint: bodyFingerprint) {
             windows.countSkip()
             return ids
@@ -193,8 +196,7 @@ extension SpartooChannel {
                 fingerprints.append(item.fingerprint)
                 ids.insert(mapped.order.ref.externalID)
             } catch {
-                let id = (try? item.element.get())?.string("orders_id") ?? SpartooXML.plainOrderID(item.raw)
-                quarantined.append(QuarantinedPayload(externalID: id, reason: "site \(site): \(error)", raw: item.raw))
+                quarantined.append(QuarantinedPayload(externalID: item.orderID, reason: "site \(site): \(error)", raw: item.raw))
             }
         }
         return (OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged), ids)
@@ -222,9 +224,7 @@ extension SpartooChannel {
                 let reply = try await read("xml_export_orders.php", [("oID", orderID)], on: client, operation: operation,
                                            expected: Self.isExport)
                 if let code = reply.code, !code.isOK, code.value != -6 { throw code.error(operation: operation, site: endpoint.site) }
-                let elements = Self.items(of: reply, site: endpoint.site).filter {
-                    ((try? $0.element.get())?.string("orders_id") ?? SpartooXML.plainOrderID($0.raw)) == orderID
-                }
+                let elements = Self.items(of: reply, site: endpoint.site).filter { $0.orderID == orderID }
                 if elements.isEmpty {
                     state.open[endpoint.site]?[orderID] = nil
                     logger.warning("open order no longer listed", ["site": .string(endpoint.site), "order.id": .string(orderID)])

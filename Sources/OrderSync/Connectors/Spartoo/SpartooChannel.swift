@@ -194,7 +194,7 @@ public struct SpartooChannel: ChannelConnector {
 
     /// Every `<order>` of a reply that parses: the cut-out ones, then any left in the tree.
     static func orderElements(_ reply: SpartooReply) -> [SpartooXMLElement] {
-        SpartooXML.parseOrders(reply.orderSegments).compactMap { try? $0.get() } + orderElements(reply.root)
+        items(of: reply, site: "").compactMap { try? $0.element.get() }
     }
 
     // MARK: reading orders
@@ -234,12 +234,11 @@ public struct SpartooChannel: ChannelConnector {
             if code.value == -6 { return nil }
             throw code.error(operation: operation, site: client.site)
         }
-        let elements = Self.orderElements(reply)
-        guard let element = elements.first(where: { $0.string("orders_id") == orderID }) else { return nil }
+        guard let item = Self.items(of: reply, site: client.site).first(where: { $0.orderID == orderID }) else { return nil }
         do {
-            let mapped = try mapper.order(from: element, site: client.site, externalID: externalID)
+            let mapped = try mapper.order(from: try item.element.get(), site: client.site, externalID: externalID)
             warnIfUnknown(mapped)
-            return FetchedOrder(order: mapped.order, raw: Data(element.xml.utf8))
+            return FetchedOrder(order: mapped.order, raw: item.raw)
         } catch {
             throw ChannelError(.permanent, operation: operation, message: "order payload not understood: \(error)")
         }
