@@ -27,6 +27,11 @@ extension BackMarketSimulator {
         case botChallenge
         /// Before processing: the connection is closed without any reply.
         case dropConnection
+        /// Before processing: the API's own 403, `{"error":{"code":"forbidden","message":…}}` (not the WAF:
+        /// JSON, no challenge; the pipeline still adds `cf-ray` as the edge does to every reply).
+        case forbidden(message: String)
+        /// After processing: the change IS applied, but the reply is `200` with an empty body.
+        case emptySuccessAfterApplying
 
         /// Short name written into the journal.
         public var label: String {
@@ -39,6 +44,8 @@ extension BackMarketSimulator {
             case .cloudflareForbidden: return "cloudflare-403"
             case .botChallenge: return "bot-challenge"
             case .dropConnection: return "drop-connection"
+            case .forbidden: return "forbidden-403"
+            case .emptySuccessAfterApplying: return "empty-200-after-applying"
             }
         }
 
@@ -57,7 +64,9 @@ extension BackMarketSimulator {
                 return .json(403, ["errors": [["code": "bot-need-challenge", "message": "Please complete the challenge to continue."]]])
             case .dropConnection:
                 return .dropConnection
-            case .serverErrorAfterApplying, .slow, .malformedJSON:
+            case .forbidden(let message):
+                return .json(403, BackMarketSimulator.errorBody(code: "forbidden", message: message, state: state))
+            case .serverErrorAfterApplying, .slow, .malformedJSON, .emptySuccessAfterApplying:
                 return nil
             }
         }
@@ -72,6 +81,8 @@ extension BackMarketSimulator {
                 if text.count < 4 { text = "{\"count\": 1, \"results\": [" }
                 let cut = String(text.prefix(max(2, text.count / 2)))
                 return .json(200, Data((cut + "\u{0}<!--").utf8))
+            case .emptySuccessAfterApplying:
+                return .json(200, Data())
             default:
                 return response
             }

@@ -131,7 +131,7 @@ extension BackMarketSimulator {
         public var dateShipping: Date?
         /// How this order's dates are written on the wire.
         public var dateStyle: DateStyle
-        /// `shipping_address`; its `country` is the order's `country_code`.
+        /// `shipping_address`; its `country` gives the order's `country_code` (see ``countryCode``).
         public var shippingAddress: Address
         /// `billing_address` (defaults to the shipping address).
         public var billingAddress: Address
@@ -200,9 +200,17 @@ extension BackMarketSimulator {
             return !live.isEmpty && live.allSatisfy { $0.state == 3 }
         }
 
+        /// `country_code`: the OAS `CountryCode` of the shipping country (`fr-fr`, `de-at`, `en-gb`…);
+        /// `fr-fr` (the spec's default) for a country Back Market does not sell in.
+        public var countryCode: String {
+            BackMarketSimulator.countryCodes[shippingAddress.country.uppercased()] ?? "fr-fr"
+        }
+
+        /// Dates that are not set yet (`date_payment` while paying, `date_shipping` before shipping) are left
+        /// out: the OAS types them as strings, not nullable.
         func json() -> [String: Any] {
-            func date(_ value: Date?) -> Any { value.map { SimDate.format($0, style: dateStyle) } ?? NSNull() }
-            var object: [String: Any] = [
+            func date(_ value: Date?) -> Any? { value.map { SimDate.format($0, style: dateStyle) } }
+            var object: [String: Any?] = [
                 "order_id": orderID, "state": state, "currency": currency,
                 "price": price ?? SimMoney.total(lines), "shipping_price": shippingPrice,
                 "date_creation": date(dateCreation), "date_modification": date(dateModification),
@@ -210,14 +218,21 @@ extension BackMarketSimulator {
                 "expected_dispatch_date": date(datePayment.map { $0.addingTimeInterval(2 * 86_400) }),
                 "shipping_address": shippingAddress.json, "billing_address": billingAddress.json,
                 "shipper": shipper, "tracking_number": trackingNumber, "tracking_url": trackingURL,
-                "payment_method": paymentMethod, "country_code": shippingAddress.country,
+                "payment_method": paymentMethod, "country_code": countryCode,
                 "orderlines": lines.map(\.json),
             ]
             if let deliveryMode { object["delivery_mode"] = deliveryMode }
             if let shipperDisplay { object["shipper_display"] = shipperDisplay }
-            return object
+            return object.compactMapValues { $0 }
         }
     }
+
+    /// Shipping country (ISO 3166-1 alpha-2) → the OAS `CountryCode` of that market.
+    static let countryCodes: [String: String] = [
+        "FR": "fr-fr", "BE": "fr-be", "ES": "es-es", "DE": "de-de", "AT": "de-at", "IT": "it-it", "JP": "ja-jp",
+        "AU": "en-au", "GB": "en-gb", "US": "en-us", "NL": "nl-nl", "PT": "pt-pt", "IE": "en-ie", "GR": "el-gr",
+        "SK": "sk-sk", "SE": "sv-se",
+    ]
 
     /// Back Market's order state from its line states (API notes §3). Pure; exposed for tests.
     ///

@@ -7,7 +7,7 @@ extension BackMarketSimulator {
     /// - `date_creation` / `date_modification`: orders created / modified at or after the instant
     ///   (RFC 3339 with `Z` or an offset — `+` must be sent as `%2B` — or `YYYY-MM-DD HH:MM:SS` UTC);
     ///   an unparseable value → 400.
-    /// - `country_code`: shipping country.
+    /// - `country_code`: the order's OAS `CountryCode` (`fr-fr`…), case-insensitive.
     /// - `page`: 1-based, `last` allowed; a page past the end or not a number → 404 `{"detail":"Invalid page."}`
     ///   (page 1 of an empty result is a normal empty page).
     /// - `page-size`: default 10, clamped to 50; `page_size`, `limit`, `status` are ignored.
@@ -30,7 +30,7 @@ extension BackMarketSimulator {
         }
         let createdSince = since["date_creation"]
         let modifiedSince = since["date_modification"]
-        let country = query["country_code"].flatMap { $0.isEmpty ? nil : $0.uppercased() }
+        let country = query["country_code"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
 
         let key = "\(stateFilter ?? -1)|\(createdSince?.timeIntervalSince1970 ?? -1)|\(modifiedSince?.timeIntervalSince1970 ?? -1)|"
             + "\(country ?? "")|\(state.configuration.listOrdering)"
@@ -43,7 +43,7 @@ extension BackMarketSimulator {
                 if let stateFilter, orderState != stateFilter { return false }
                 if let createdSince, order.dateCreation < createdSince { return false }
                 if let modifiedSince, order.dateModification < modifiedSince { return false }
-                if let country, order.shippingAddress.country.uppercased() != country { return false }
+                if let country, order.countryCode != country { return false }
                 return true
             }
             switch ordering {

@@ -40,7 +40,8 @@ public final class BackMarketSimulator: @unchecked Sendable {
         /// Base for `next`/`previous` links, e.g. `https://www.backmarket.fr/bm/merchants/orders`
         /// to check that clients take only `page` from them. Nil: `http://127.0.0.1:PORT/ws/orders`.
         public var linkBase: String?
-        /// When non-nil, a ship call whose `shipper` is not in this set gets 400 (default nil: any name).
+        /// When non-nil, a ship call whose `shipper` is not in this set gets 400 (default nil: any name, as the
+        /// spec types `UpdateOrder.shipper` as a free string). `Set(specShippers)` refuses names outside the OAS list.
         public var knownShippers: Set<String>?
         /// Whether replies carry `server: cloudflare` and `cf-ray` like the real edge (default true).
         public var cloudflareHeaders = true
@@ -58,10 +59,24 @@ public final class BackMarketSimulator: @unchecked Sendable {
         case dateModification
     }
 
-    /// Back Market carrier names (API notes §5), for ``Configuration/knownShippers``.
-    public static let commonShippers: Set<String> = [
-        "Colissimo", "Chronopost", "DHL Express", "DHL", "UPS", "FedEx", "TNT", "GLS", "DPD", "Royal Mail", "USPS",
-        "Correos", "Poste Italiane", "PostNL", "Bpost", "Hermes", "Deutsche Post", "Mondial Relay", "Other",
+    /// Back Market's shipper names: the OAS `Shipper` enum, verbatim (tests check it equals
+    /// `Tests/Fixtures/specs/backmarket/Shipper.json`). For ``Configuration/knownShippers``.
+    public static let specShippers: [String] = [
+        "Allied Express", "Aramex Australia", "Australia Post", "Australia Post Express", "Austrian Post", "BPost",
+        "BRT", "Chronopost", "Chronopost Express", "ColisPrivé", "Colissimo", "Correos", "Correos Express",
+        "Couriers Please", "CTT", "Cubyn", "Cubyn Express", "DB Schenker", "Deutsche Post", "DHL", "DHL DE",
+        "DHL Express", "DHL  EXPRESS", "DHL NL", "DHL Parcel Spain", "DHL SP", "DPD", "DPD Benelux", "DPD DE",
+        "DPD FR", "DPD International", "DPD UK", "DPD UK Express", "DTDC Australia", "FedEx", "FedEx - 2Days",
+        "FedEx Express", "FedEx International", "FedEx - Overnight", "Geodis",
+        "Girard Agediss - Livraison dans la pièce de votre choix sur RDV", "GLS", "GLS - DE", "GLS - FR",
+        "GLS International", "GLS - IT", "GLS-SPAIN", "GLS Spain Express", "Hermes - DE", "Hermes - UK",
+        "Japan Post", "Livraison au pied du camion", "Livraison dans la pièce de votre choix", "Logoix", "MRW",
+        "Murfy transporteur", "NACEX", "ParcelForce Express", "Parcelforce (Worldwide)", "Parcelpoint Pty Ltd",
+        "Poste Italiane", "Post NL", "Private Transporter", "Royal Mail", "Royal Mail Express", "Sagawa", "Seino",
+        "Sendle", "Seur", "Socolissimo", "Star Track Express", "TIPSA", "TIPSA Express", "TNT", "TNT Australia",
+        "TNT Express", "Tourline", "UPS", "UPS 2 days", "UPS 2nd Day Air", "UPS Express", "UPS express save",
+        "UPS Ground", "UPS next day", "UPS Overnight", "UPS standard", "USPS", "USPS Express", "USPS - First Class",
+        "USPS - Priority Mail", "USPS - Priority Mail Express", "VIR", "Yamato", "Zeleris", "Other",
     ]
 
     let clock: @Sendable () -> Date

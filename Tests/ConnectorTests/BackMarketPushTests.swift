@@ -221,7 +221,7 @@ final class BackMarketPushTests: BackMarketTestCase, @unchecked Sendable {
     // MARK: Pusher outcomes
 
     func testShipRefusedByTheChannelFailsWithItsMessage() async throws {
-        let h = try makeHarness { $0.knownShippers = BackMarketSimulator.commonShippers }
+        let h = try makeHarness { $0.knownShippers = Set(BackMarketSimulator.specShippers) }
         let order = try await h.seed(.init(lines: [.phone(state: 2)]))
 
         let job = try await h.process(try h.enqueue(order.orderID, .ship,

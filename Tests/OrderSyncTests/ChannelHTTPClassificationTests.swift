@@ -58,7 +58,6 @@ final class ChannelHTTPClassificationTests: XCTestCase {
     func testCloudflare403IsRetryable() throws {
         let html = "<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head></html>"
         for r in [response(403, html, headers: ["server": "cloudflare", "cf-ray": "8a1b2c3d4e5f-CDG"]),
-                  response(403, "Forbidden", headers: ["server": "Cloudflare"]),
                   response(403, "Forbidden", headers: ["cf-ray": "8a1b2c3d4e5f-CDG"]),
                   response(403, html),
                   response(403, "  \n<HTML><body>blocked</body></HTML>")] {
@@ -78,6 +77,13 @@ final class ChannelHTTPClassificationTests: XCTestCase {
 
     func testOrdinary403IsLeftToTheCaller() {
         XCTAssertNil(classify(response(403, #"{"error":{"code":"forbidden","message":"Not your order"}}"#)))
+    }
+
+    func testNonWAF403IsNotClassifiedAsAFirewallBlock() {
+        // Every reply through Cloudflare carries server and cf-ray: a JSON refusal with them is still the API's.
+        let json = #"{"error":{"code":"forbidden","message":"Not your order"}}"#
+        XCTAssertNil(classify(response(403, json, headers: ["server": "cloudflare", "cf-ray": "8a1b2c3d4e5f-CDG"])))
+        XCTAssertNil(classify(response(403, "Forbidden", headers: ["server": "cloudflare"])))
     }
 
     func testOtherStatusesPassThrough() {

@@ -305,14 +305,24 @@ final class ConfigValidationTests: XCTestCase {
 
     // MARK: Warnings
 
-    func testUnknownBackMarketShipperIsAWarningNotAnError() throws {
-        let document = F.document(["carriers": ["dhl": ["names": ["backmarket": "DHL Parcel"]], "fedex": ["names": ["backmarket": "FedEx"]]]])
+    func testUnknownBackMarketShipperIsAWarningNamingTheClosestEntries() throws {
+        let document = F.document(["carriers": [
+            "dhl": ["names": ["backmarket": "DHL Parcel"]], "fedex": ["names": ["backmarket": "Fedex"]],
+            "hermes": ["names": ["backmarket": "Hermes"]], "gls": ["names": ["backmarket": "GLS - FR"]],
+        ]])
         let config = try XCTUnwrap(F.parse(document))
-        let known = BackMarketShippers.known.joined(separator: ", ")
         XCTAssertEqual(config.warnings().map(\.description), [
-            "config: carriers.dhl.names.backmarket: \"DHL Parcel\" is not on Back Market's list of shipper names (\(known)); Back Market may refuse the shipment",
-            "config: carriers.fedex.names.backmarket: \"FedEx\" is not on Back Market's list of shipper names (\(known); did you mean \"Fedex\"?); Back Market may refuse the shipment",
+            "config: carriers.dhl.names.backmarket: \"DHL Parcel\" is not in Back Market's Shipper list; closest: \"DHL Parcel Spain\", \"DHL\", \"DHL DE\". It is sent as written; Back Market may refuse the shipment",
+            "config: carriers.fedex.names.backmarket: \"Fedex\" is not in Back Market's Shipper list; closest: \"FedEx\", \"FedEx - 2Days\", \"FedEx Express\". It is sent as written; Back Market may refuse the shipment",
+            "config: carriers.hermes.names.backmarket: \"Hermes\" is not in Back Market's Shipper list; closest: \"Hermes - DE\", \"Hermes - UK\", \"Seur\". It is sent as written; Back Market may refuse the shipment",
         ])
+    }
+
+    func testClosestShipperNamesPreferSameLettersThenPrefixes() {
+        XCTAssertEqual(BackMarketShippers.closest(to: "SEUR").first, "Seur")
+        XCTAssertEqual(BackMarketShippers.closest(to: "PostNL").first, "Post NL")
+        XCTAssertEqual(BackMarketShippers.closest(to: "Bpost").first, "BPost")
+        XCTAssertEqual(BackMarketShippers.closest(to: "dpd fr"), ["DPD FR", "DPD", "DPD DE"])
     }
 
     func testOtherWarnings() throws {

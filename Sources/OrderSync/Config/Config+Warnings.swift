@@ -18,10 +18,9 @@ extension Config {
                 !BackMarketShippers.known.contains(name)
             else { continue }
             let path = ConfigPath.member(ConfigPath.member(ConfigPath.member("carriers", carrier.key), "names"), "backmarket")
-            let sameLetters = BackMarketShippers.known.first { $0.lowercased() == name.lowercased() }
-            let hint = sameLetters.map { "; did you mean \(ConfigText.quoted($0))?" } ?? ""
-            warnings.add(path, "\(ConfigText.quoted(name)) is not on Back Market's list of shipper names "
-                + "(\(BackMarketShippers.known.joined(separator: ", "))\(hint)); Back Market may refuse the shipment")
+            let closest = BackMarketShippers.closest(to: name).map(ConfigText.quoted).joined(separator: ", ")
+            warnings.add(path, "\(ConfigText.quoted(name)) is not in Back Market's Shipper list; closest: \(closest). "
+                + "It is sent as written; Back Market may refuse the shipment")
         }
         for (index, rule) in shippingRules.enumerated() {
             guard let earlier = shippingRules.prefix(index).firstIndex(where: { previous in

@@ -77,7 +77,8 @@ public struct ChannelHTTP: Sendable {
         ["GET", "HEAD", "OPTIONS"].contains(method.uppercased())
     }
 
-    /// Classifies statuses every channel shares: 429, 5xx, WAF/captcha HTML pages. Others pass.
+    /// Classifies statuses every channel shares: 429, 5xx, WAF/captcha 403s (``isFirewallBlock(_:)``). Others
+    /// pass, including any other 403, for the connector to report with its text.
     static func classify(_ response: ChannelResponse, operation: String, rateLimitPause: TimeInterval) -> ChannelError? {
         let status = response.status
         if status == 429 {
@@ -89,13 +90,20 @@ public struct ChannelHTTP: Sendable {
             return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: status,
                                 message: ChannelHTTP.summary(response))
         }
-        if status == 403, response.header("server")?.lowercased().contains("cloudflare") == true
-            || response.header("cf-ray") != nil || ChannelHTTP.looksLikeHTML(response.body)
-            || String(decoding: response.body.prefix(2000), as: UTF8.self).contains("bot-need-challenge") {
+        if status == 403, isFirewallBlock(response) {
             return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: 403,
                                 message: "blocked by the channel's firewall (check user_agent)")
         }
         return nil
+    }
+
+    /// A 403 from the WAF rather than the API (backmarket.md §4): an HTML page, a `bot-need-challenge` error,
+    /// or a `cf-ray` header on a body that is not JSON. Every reply through Cloudflare carries `cf-ray`, so a
+    /// JSON 403 without `bot-need-challenge` is the API's own refusal: permanent, with its text kept.
+    static func isFirewallBlock(_ response: ChannelResponse) -> Bool {
+        if looksLikeHTML(response.body) { return true }
+        if String(decoding: response.body.prefix(2000), as: UTF8.self).contains("bot-need-challenge") { return true }
+        return response.header("cf-ray") != nil && (try? JSONSerialization.jsonObject(with: response.body)) == nil
     }
 
     /// True when a body starts like an HTML page (captcha, WAF, error page).

@@ -79,9 +79,9 @@ public struct ChannelFactory: Sendable {
     public static func capabilities(of type: ChannelType) -> ChannelCapabilities {
         switch type {
         case .backmarket:
-            // Back Market accepts only its own shipper names: refuse others when the shipment is queued.
-            ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: true, needsCarrierName: true,
-                                acceptedCarrierNames: BackMarketShippers.known)
+            // `UpdateOrder.shipper` is a free string in Back Market's spec: any configured name is sent as written
+            // (check-config warns about names outside its Shipper list).
+            ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: true, needsCarrierName: true)
         case .spartoo:
             ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false)
         case .woocommerce:

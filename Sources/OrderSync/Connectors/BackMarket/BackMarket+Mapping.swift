@@ -149,8 +149,8 @@ struct BackMarketMapper: Sendable {
         let name = [field("first_name", "firstName"), field("last_name", "lastName")].filter { !$0.isEmpty }.joined(separator: " ")
         let address = Address(name: name, company: field("company", "company"), line1: field("street", "street"),
                               line2: field("street2", "street2"), postcode: field("postal_code", "postalCode"),
-                              city: field("city", "city"), state: field("state_or_province", "stateOrProvince"),
-                              country: field("country", "country"), phone: field("phone", "phone"))
+                              city: field("city", "city"), state: field("state_or_province", "state"),
+                              country: field("country", "country"), phone: field("phone", "phoneNumber"))
         return address.isEmpty ? nil : address
     }
 }

@@ -22,11 +22,28 @@ extension BackMarketChannel {
         order.lines.map { ($0, Int($0.channelState ?? "") ?? -1) }
     }
 
-    /// Posts one state change and returns the order as Back Market answers it.
-    private func post(_ orderID: String, _ fields: [(String, JSONValue)], operation: String) async throws {
+    /// Posts one state change. Returns false when Back Market answered 2xx without a JSON body: the change
+    /// may or may not have been applied, and the caller judges it by reading the order back.
+    @discardableResult
+    private func post(_ orderID: String, _ fields: [(String, JSONValue)], operation: String) async throws -> Bool {
         let body = JSONValue.object([("order_id", .number(orderID))] + fields)
-        let (response, _) = try await send(request("POST", "ws/orders/\(orderID)", body: body), operation: operation)
+        let (response, json) = try await send(request("POST", "ws/orders/\(orderID)", body: body), operation: operation)
         guard (200..<300).contains(response.status) else { throw failure(response, operation: operation) }
+        if json == nil { unconfirmedWrite(response, operation: operation) }
+        return json != nil
+    }
+
+    private func unconfirmedWrite(_ response: ChannelResponse, operation: String) {
+        logger.info("write answered without JSON; reading the order back",
+                    ["channel": .string(id), "operation": .string(operation), "status": .int(response.status)])
+    }
+
+    /// The order as it stands after a write whose reply did not say what happened.
+    private func readBack(_ orderID: String, operation: String) async throws -> FetchedOrder {
+        guard let after = try await fetchOrder(externalID: orderID) else {
+            throw ChannelError(.retryable(retryAfter: nil), operation: operation, message: "order not found when read back")
+        }
+        return after
     }
 
     /// Accept: `new_state 2` with the line's `sku` (its listing), once per distinct listing in state 1,
@@ -84,9 +101,18 @@ extension BackMarketChannel {
             }
             throw ChannelError(.permanent, operation: operation, message: "no line can be cancelled (order \(fetched.order.status.rawValue))")
         }
+        var confirmed = true
         for move in moves {
-            try await post(fetched.order.ref.externalID, [("new_state", .number(String(move.to))), ("sku", .string(move.sku))],
-                           operation: operation)
+            confirmed = try await post(fetched.order.ref.externalID, [("new_state", .number(String(move.to))), ("sku", .string(move.sku))],
+                                       operation: operation) && confirmed
+        }
+        if !confirmed {
+            let after = try await readBack(fetched.order.ref.externalID, operation: operation)
+            if lineStates(after.order).contains(where: { $0.state == 1 || $0.state == 2 }) {
+                throw ChannelError(.retryable(retryAfter: nil), operation: operation,
+                                   message: "Back Market's reply was not JSON and the order still has lines to cancel")
+            }
+            return PushResult(outcome: .pushed("cancelled \(moves.count) listing(s)"), refreshed: after)
         }
         let after = try await fetchOrder(externalID: fetched.order.ref.externalID)
         return PushResult(outcome: .pushed("cancelled \(moves.count) listing(s)"), refreshed: after)
@@ -124,6 +150,7 @@ extension BackMarketChannel {
         body.append(("date_shipping", .string(Timestamp.format(shipment.shippedAt))))
 
         let identified = shipment.lines.filter { $0.imei != nil || $0.serial != nil }
+        var unconfirmedPatches: [ShipLine] = []
         let singleUnit = order.lines.count == 1 && order.lines[0].quantity == 1
         for item in identified {
             guard let line = order.lines.first(where: { $0.lineID == item.lineID }) else {
@@ -146,14 +173,41 @@ extension BackMarketChannel {
                 var patch: [(String, JSONValue)] = []
                 if let imei = item.imei { patch.append(("imei", .string(imei))) }
                 if let serial = item.serial { patch.append(("serial_number", .string(serial))) }
-                let (response, _) = try await send(request("PATCH", "ws/orderlines/\(line.lineID)", body: .object(patch)),
-                                                   operation: "\(operation) line \(line.lineID)")
+                let (response, json) = try await send(request("PATCH", "ws/orderlines/\(line.lineID)", body: .object(patch)),
+                                                      operation: "\(operation) line \(line.lineID)")
                 guard (200..<300).contains(response.status) else {
                     throw failure(response, operation: "\(operation) line \(line.lineID)")
                 }
+                if json == nil {
+                    unconfirmedWrite(response, operation: "\(operation) line \(line.lineID)")
+                    unconfirmedPatches.append(item)
+                }
             }
         }
-        try await post(order.ref.externalID, body, operation: operation)
+        if !unconfirmedPatches.isEmpty {
+            let after = try await readBack(order.ref.externalID, operation: operation)
+            for item in unconfirmedPatches {
+                let line = after.order.lines.first { $0.lineID == item.lineID }
+                let imeiMissing = item.imei.map { $0 != line?.imei } ?? false
+                let serialMissing = item.serial.map { $0 != line?.serial } ?? false
+                if imeiMissing || serialMissing {
+                    throw ChannelError(.retryable(retryAfter: nil), operation: "\(operation) line \(item.lineID)",
+                                       message: "Back Market's reply was not JSON and the line does not show the identifier")
+                }
+            }
+        }
+        let confirmed = try await post(order.ref.externalID, body, operation: operation)
+        if !confirmed {
+            let after = try await readBack(order.ref.externalID, operation: operation)
+            let states = lineStates(after.order)
+            let shipped = after.order.channelStatus == "9"
+                || (!states.isEmpty && states.allSatisfy { $0.state == 3 || BackMarketStates.deadLineStates.contains($0.state) })
+            guard shipped else {
+                throw ChannelError(.retryable(retryAfter: nil), operation: operation,
+                                   message: "Back Market's reply was not JSON and the order is not shipped")
+            }
+            return PushResult(outcome: .pushed("shipped"), refreshed: after)
+        }
         let after = try await fetchOrder(externalID: order.ref.externalID)
         return PushResult(outcome: .pushed("shipped"), refreshed: after)
     }

@@ -48,7 +48,9 @@ public struct BackMarketChannel: ChannelConnector {
         ], body: body?.data)
     }
 
-    /// Sends and parses a JSON answer. 2xx with a body that is not JSON is retryable (WAF pages answer 200).
+    /// Sends and parses a JSON answer. A read's 2xx with a body that is not JSON is retryable (WAF pages answer
+    /// 200). A write's 2xx is returned whatever its body (JSON nil when it is empty or not JSON): the write may
+    /// have been applied, so the caller reads the order back to judge it.
     /// `known` says a 2xx body is one already stored whole: it is then neither parsed nor returned.
     func send(_ request: ChannelRequest, operation: String,
               known: ((Data) -> Bool)? = nil) async throws -> (ChannelResponse, JSONValue?) {
@@ -60,7 +62,7 @@ public struct BackMarketChannel: ChannelConnector {
             guard (200..<300).contains(response.status) else { return nil }
             if let known, known(response.body) { return nil }
             parsed = try? JSONValue.parse(response.body)
-            if parsed == nil {
+            if parsed == nil, ChannelHTTP.isIdempotent(request.method) {
                 return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: response.status,
                                     message: ChannelHTTP.looksLikeHTML(response.body)
                                         ? "HTML page instead of JSON" : "response is not valid JSON")
@@ -73,15 +75,14 @@ public struct BackMarketChannel: ChannelConnector {
         return (response, nil)
     }
 
-    /// Maps a non-2xx answer to a classified error.
+    /// Maps a non-2xx answer to a classified error. WAF 403s, 429 and 5xx never get here (``ChannelHTTP``
+    /// retries them); any other 403 is the API's refusal: permanent, with its text.
     func failure(_ response: ChannelResponse, operation: String) -> ChannelError {
         let message = ChannelHTTP.summary(response)
         switch response.status {
         case 401:
             return ChannelError(.unauthorized, operation: operation, httpStatus: 401,
                                 message: "token refused (bad or expired; Back Market forces reissue every 60 days): \(message)")
-        case 403:
-            return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: 403, message: message)
         default:
             return ChannelError(.permanent, operation: operation, httpStatus: response.status, message: message)
         }
