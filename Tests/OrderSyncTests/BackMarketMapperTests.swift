@@ -29,7 +29,7 @@ final class BackMarketMapperTests: XCTestCase {
          "date_creation":"2024-03-10 08:00:00","date_payment":"2024-03-10T08:05:00Z",
          "shipper_display":"DHL Express",
          "shipping_address":{"firstName":"Anna","lastName":"Schmidt","street":"Hauptstr. 1","street2":"",
-            "postalCode":"10115","city":"Berlin","stateOrProvince":"BE","country":"DE","phone":"+4930123456"},
+            "postalCode":"10115","city":"Berlin","state":"BE","country":"DE","phoneNumber":"+4930123456"},
          "orderlines":[
             {"id":"61000001","state":"2","listing":"CASE-01","product":"Leather case","quantity":2,"price":"15.00"},
             {"id":"61000002","state":"2","sku":"SM-G991B","title":"Samsung S21 128GB","quantity":1,"price":"1269.99",
@@ -137,6 +137,33 @@ final class BackMarketMapperTests: XCTestCase {
     }
 
     // MARK: Camel case
+
+    /// The OAS `Address` schema (Tests/Fixtures/specs/backmarket/Order.json) names the phone `phoneNumber` and the
+    /// region `state`; the mapper reads exactly those names, and the old guesses (`phone`, `stateOrProvince`) are not
+    /// in the schema.
+    func testCamelCaseAddressReadsPhoneNumberAndState() throws {
+        let spec = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.specURL("Order"))) as? [String: Any])
+        let address = try XCTUnwrap(((((spec["schema"] as? [String: Any])?["properties"] as? [String: Any])?["shipping_address"]
+            as? [String: Any])?["properties"] as? [String: Any]))
+        XCTAssertNotNil(address["phoneNumber"])
+        XCTAssertNotNil(address["state"])
+        XCTAssertNil(address["phone"])
+        XCTAssertNil(address["stateOrProvince"])
+
+        let order = try map("""
+            {"order_id":7,"state":3,"orderlines":[],"shipping_address":{"firstName":"Victor","lastName":"Hugo",
+             "street":"3, Imaginary Street","postalCode":"94105","city":"San Francisco","state":"California",
+             "country":"US","phoneNumber":"+14155550100"}}
+            """)
+        XCTAssertEqual(order.shippingAddress?.phone, "+14155550100")
+        XCTAssertEqual(order.shippingAddress?.state, "California")
+        XCTAssertEqual(order.customer?.phone, "+14155550100")
+    }
+
+    static func specURL(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/specs/backmarket/\(name).json")
+    }
 
     func testCamelCaseAddressAndMissingEmail() throws {
         let order = try map(Self.camelCase)

@@ -312,9 +312,9 @@ final class ConfigValidationTests: XCTestCase {
         ]])
         let config = try XCTUnwrap(F.parse(document))
         XCTAssertEqual(config.warnings().map(\.description), [
-            "config: carriers.dhl.names.backmarket: \"DHL Parcel\" is not in Back Market's Shipper list; closest: \"DHL Parcel Spain\", \"DHL\", \"DHL DE\". It is sent as written; Back Market may refuse the shipment",
+            "config: carriers.dhl.names.backmarket: \"DHL Parcel\" is not in Back Market's Shipper list; closest: \"DHL Parcel Spain\", \"DHL\". It is sent as written; Back Market may refuse the shipment",
             "config: carriers.fedex.names.backmarket: \"Fedex\" is not in Back Market's Shipper list; closest: \"FedEx\", \"FedEx - 2Days\", \"FedEx Express\". It is sent as written; Back Market may refuse the shipment",
-            "config: carriers.hermes.names.backmarket: \"Hermes\" is not in Back Market's Shipper list; closest: \"Hermes - DE\", \"Hermes - UK\", \"Seur\". It is sent as written; Back Market may refuse the shipment",
+            "config: carriers.hermes.names.backmarket: \"Hermes\" is not in Back Market's Shipper list; closest: \"Hermes - DE\", \"Hermes - UK\". It is sent as written; Back Market may refuse the shipment",
         ])
     }
 
@@ -322,7 +322,8 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(BackMarketShippers.closest(to: "SEUR").first, "Seur")
         XCTAssertEqual(BackMarketShippers.closest(to: "PostNL").first, "Post NL")
         XCTAssertEqual(BackMarketShippers.closest(to: "Bpost").first, "BPost")
-        XCTAssertEqual(BackMarketShippers.closest(to: "dpd fr"), ["DPD FR", "DPD", "DPD DE"])
+        XCTAssertEqual(BackMarketShippers.closest(to: "dpd fr"), ["DPD FR", "DPD"])
+        XCTAssertEqual(BackMarketShippers.closest(to: "Mondial Relay").count, 3, "no related name: the nearest three")
     }
 
     func testOtherWarnings() throws {

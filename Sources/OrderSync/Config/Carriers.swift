@@ -123,9 +123,9 @@ public enum BackMarketShippers {
         "USPS - Priority Mail", "USPS - Priority Mail Express", "VIR", "Yamato", "Zeleris", "Other",
     ]
 
-    /// Up to `limit` entries of ``known`` closest to `name`, best first: first those with the same letters and
-    /// digits (ignoring case, spaces and punctuation), then those that start with `name` or that `name` starts
-    /// with, then the smallest edit distance. Pure.
+    /// Up to `limit` entries of ``known`` closest to `name`, best first: those with the same letters and digits
+    /// (ignoring case, spaces and punctuation), then those that start with `name` or that `name` starts with;
+    /// when there are none of either, the smallest edit distances. Pure.
     public static func closest(to name: String, limit: Int = 3) -> [String] {
         let wanted = letters(name)
         let ranked = known.enumerated().map { index, entry -> (rank: Int, distance: Int, index: Int, entry: String) in
@@ -134,8 +134,9 @@ public enum BackMarketShippers {
                 : (!wanted.isEmpty && (candidate.hasPrefix(wanted) || wanted.hasPrefix(candidate))) ? 1 : 2
             return (rank, editDistance(Array(wanted), Array(candidate)), index, entry)
         }
-        return ranked.sorted { ($0.rank, $0.distance, $0.index) < ($1.rank, $1.distance, $1.index) }
-            .prefix(limit).map(\.entry)
+        let sorted = ranked.sorted { ($0.rank, $0.distance, $0.index) < ($1.rank, $1.distance, $1.index) }
+        let related = sorted.filter { $0.rank < 2 }
+        return (related.isEmpty ? sorted : related).prefix(limit).map(\.entry)
     }
 
     /// Lower-cased letters and digits only.

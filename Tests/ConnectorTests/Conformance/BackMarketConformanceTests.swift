@@ -57,4 +57,12 @@ final class BackMarketConformanceTests: XCTestCase {
     func testServerErrorsConverge() async throws { try await checks.serverErrorsConvergeOnceTheyStop() }
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
+
+    // Back Market's OAS as the oracle (BackMarketSpecChecks, Tests/Fixtures/specs/backmarket/).
+    func testSpecRequestBodiesAndWriteRepliesValidate() async throws { try await BackMarketSpecChecks().requestBodiesValidate() }
+    func testSpecSimulatorRepliesValidateAgainstOrder() async throws { try await BackMarketSpecChecks().simulatorRepliesValidate() }
+    func testSpecShipperListIsSharedByConnectorAndSimulator() throws { try BackMarketSpecChecks().shipperListsAreTheSpecEnum() }
+    func testSpecStatesAreTheSpecEnums() throws { try BackMarketSpecChecks().statesAreTheSpecEnums() }
+    func testSpecValidatorRefusesWhatTheSpecRefuses() throws { try BackMarketSpecChecks().validatorRefusesWhatTheSpecRefuses() }
+    func testSpecUndeclaredRequiredIsOnlyUpdateOrderID() throws { try BackMarketSpecChecks().undeclaredRequiredIsOnlyUpdateOrderID() }
 }
