@@ -49,7 +49,7 @@ final class BackMarketSpecFixTests: BackMarketTestCase, @unchecked Sendable {
         XCTAssertEqual(job.state, .failed, "a permanent failure is not rescheduled")
         XCTAssertTrue(job.lastError?.contains("HTTP 403: You are not allowed to update this order") == true, job.lastError ?? "")
         XCTAssertEqual(h.posts(order.orderID).count, 1, "not retried within the call")
-        XCTAssertNotNil(h.posts(order.orderID).first.flatMap { _ in h.simulator.journal.last?.fault })
+        XCTAssertEqual(h.posts(order.orderID).first?.fault, "forbidden-403")
 
         // The same refusal on a read fails the poll as permanent, with its text.
         h.simulator.injectFault(.forbidden(message: "Merchant account suspended"), count: 1, method: "GET")

@@ -35,6 +35,34 @@ final class BackMarketFaultTests: XCTestCase {
         XCTAssertEqual(simulator.handle(makeRequest("POST", "/ws/orders/\(order.orderID)", json: body)).status, 400)
     }
 
+    func testForbiddenIsTheAPIsJSON403AndEmptySuccessAppliesTheChange() {
+        let order = simulator.addOrder()
+        simulator.injectFault(.forbidden(message: "Not your order"), method: "GET")
+        let forbidden = get("/ws/orders/\(order.orderID)")
+        XCTAssertEqual(forbidden.status, 403)
+        XCTAssertEqual((forbidden.jsonObject?["error"] as? [String: Any])?["message"] as? String, "Not your order")
+
+        simulator.injectFault(.emptySuccessAfterApplying, method: "POST")
+        let body: [String: Any] = ["order_id": order.orderID, "new_state": 2, "sku": "SKU-IP12-64"]
+        let empty = simulator.handle(makeRequest("POST", "/ws/orders/\(order.orderID)", json: body))
+        XCTAssertEqual(empty.status, 200)
+        XCTAssertTrue(empty.body.isEmpty)
+        XCTAssertEqual(simulator.appliedEffects(orderID: order.orderID, kind: .accept).count, 1)
+        XCTAssertEqual(simulator.journal.compactMap(\.fault), ["forbidden-403", "empty-200-after-applying"])
+    }
+
+    func testKnownShippersFromTheSpecListRefuseOtherNames() {
+        var configuration = BackMarketSimulator.Configuration()
+        configuration.knownShippers = Set(BackMarketSimulator.specShippers)
+        let strict = BackMarketSimulator(configuration: configuration)
+        for (name, status) in [("DHL  EXPRESS", 200), ("La Poste", 400)] {
+            let order = strict.addOrder(.init(lines: [.init(state: 2)]))
+            let body: [String: Any] = ["order_id": order.orderID, "new_state": 3, "tracking_number": "T1", "shipper": name]
+            let reply = strict.handle(makeRequest("POST", "/ws/orders/\(order.orderID)", json: body))
+            XCTAssertEqual(reply.status, status, name)
+        }
+    }
+
     func testWAFFaultsMalformedJSONAndTooManyRequests() {
         simulator.injectFault(.cloudflareForbidden)
         simulator.injectFault(.botChallenge)
