@@ -26,20 +26,7 @@ extension CommandContext {
             out(String(decoding: try report.json(), as: UTF8.self))
             return .ok
         }
-        out("daemon heartbeat: \(report.daemonHeartbeat ?? "never (the daemon has not run)")")
-        for c in report.channels {
-            var health = c.consecutiveErrors == 0 ? "ok" : "\(c.consecutiveErrors) consecutive error(s)"
-            if c.failing { health = "FAILING: " + health }
-            if !c.enabled { health = "disabled" }
-            out("\(c.id) (\(c.type)): \(health)")
-            out("  last poll: \(c.lastPollAttempt ?? "never"), last success: \(c.lastPollSuccess ?? "never")")
-            if let error = c.lastError { out("  last error: \(error)") }
-            out("  orders: \(c.ordersKnown), jobs pending: \(c.jobsPending), failed: \(c.jobsFailed), quarantined: \(c.quarantined)")
-            if c.acceptanceDueSoon + c.acceptanceOverdue > 0 {
-                out("  acceptance: \(c.acceptanceDueSoon) due within 6 h, \(c.acceptanceOverdue) overdue")
-            }
-            out("  cursor: \(c.cursor ?? "none")")
-        }
+        out(StatusScreen.render(report, now: Date()))
         return .ok
     }
 

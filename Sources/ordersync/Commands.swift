@@ -7,7 +7,7 @@ enum Commands {
                     usage: "ordersync [--config PATH] run"),
         CommandSpec(name: "check-config", summary: "validate the config and the secrets it points to",
                     usage: "ordersync [--config PATH] check-config"),
-        CommandSpec(name: "status", summary: "per channel: polling health, orders, jobs, cursor",
+        CommandSpec(name: "status", summary: "per channel: health, last success, orders by status, jobs, deadlines, cursor",
                     usage: "ordersync status [--json]", flags: ["json"]),
         CommandSpec(name: "orders", summary: "list normalized orders",
                     usage: "ordersync orders [--channel ID] [--status STATUS] [--json]",

@@ -54,6 +54,27 @@ final class IngestTests: StoreTestCase {
         XCTAssertEqual(try store.order(Fixture.ref("2"))?.order.carrier, "fallback")
     }
 
+    // MARK: Create or only follow
+
+    func testAnOrderListedOnlyToBeFollowedIsSkippedUntilStoredThenUpdated() throws {
+        let ingest = ingest()
+        var onHold = Fixture.order("7", status: .onHold, channelStatus: "on-hold")
+        var follow = OrderPage(orders: [FetchedOrder(order: onHold, raw: Data("a".utf8), createIfNew: false)],
+                               quarantined: [QuarantinedPayload(externalID: "8", reason: "bad", raw: Data("b".utf8), createIfNew: false)])
+        var summary = try ingest.store(follow, now: t0)
+        XCTAssertEqual(summary.notFollowed, 2)
+        XCTAssertNil(try store.order(Fixture.ref("7")), "not created: its status is not one the import takes")
+        XCTAssertEqual(try store.quarantineCounts()["bm-eu"] ?? 0, 0)
+        // Created once its status is one the import takes ...
+        try ingest.store(page(Fixture.order("7", status: .awaitingShipment, channelStatus: "processing")), now: t0)
+        // ... then followed whatever its status.
+        onHold.channelStatus = "cancelled"; onHold.status = .cancelled
+        follow.orders = [FetchedOrder(order: onHold, raw: Data("c".utf8), createIfNew: false)]
+        summary = try ingest.store(follow, now: t0)
+        XCTAssertEqual(summary.updated, 1)
+        XCTAssertEqual(try store.order(Fixture.ref("7"))?.order.status, .cancelled)
+    }
+
     // MARK: Summary and unchanged orders
 
     func testSummaryCountsAndUnchangedOrdersAreNotRewritten() throws {

@@ -64,28 +64,13 @@ final class WooCommerceTrackingTests: XCTestCase {
             current: request("T3", ["3"])))
     }
 
-    func testIDSetRangesMergeAndStayBounded() {
-        var set = OrderIDSet()
-        for id in [1042, 1044, 1043, 1050, 1041, 1051] { set.insert(id) }
-        XCTAssertEqual(set.encoded, "1041-1044,1050-1051")
-        XCTAssertTrue(set.contains(1043))
-        XCTAssertFalse(set.contains(1045))
-        XCTAssertEqual(OrderIDSet(encoded: set.encoded), set)
-        XCTAssertEqual(OrderIDSet(encoded: "x,5,7-6,9-10").encoded, "5,9-10", "malformed parts are skipped")
-        var big = OrderIDSet()
-        for id in stride(from: 0, to: 2 * OrderIDSet.maxRanges, by: 1) { big.insert(id * 2) }
-        XCTAssertEqual(big.ranges.count, OrderIDSet.maxRanges)
-        XCTAssertFalse(big.contains(0), "the oldest ids are forgotten first")
-        XCTAssertTrue(big.contains(2 * (2 * OrderIDSet.maxRanges - 1)))
-    }
-
     func testCursorRoundTripsAndToleratesGarbage() {
-        var known = OrderIDSet()
-        known.insert(1042)
         let cursor = WooCommerceCursor(modified: Timestamp.parse("2026-03-10T08:41:00Z"),
-                                       lastResweep: Timestamp.parse("2026-03-10T08:00:00Z"), known: known)
-        XCTAssertEqual(cursor.encoded, #"{"modified":"2026-03-10T08:41:00Z","last_resweep":"2026-03-10T08:00:00Z","known":"1042"}"#)
+                                       lastResweep: Timestamp.parse("2026-03-10T08:00:00Z"))
+        XCTAssertEqual(cursor.encoded, #"{"modified":"2026-03-10T08:41:00Z","last_resweep":"2026-03-10T08:00:00Z"}"#)
         XCTAssertEqual(WooCommerceCursor(decoding: cursor.encoded), cursor)
+        XCTAssertEqual(WooCommerceCursor(decoding: #"{"modified":"2026-03-10T08:41:00Z","last_resweep":"2026-03-10T08:00:00Z","known":"1-9"}"#),
+                       cursor, "an earlier version's id set is ignored")
         XCTAssertEqual(WooCommerceCursor(decoding: "not json"), WooCommerceCursor())
         XCTAssertEqual(WooCommerceCursor(decoding: nil), WooCommerceCursor())
         XCTAssertEqual(WooCommerceCursor.naiveUTC(Timestamp.parse("2026-03-10T08:00:00Z")!), "2026-03-10T08:00:00")

@@ -27,8 +27,14 @@ public struct ChannelCapabilities: Sendable {
 public struct FetchedOrder: Sendable {
     public var order: Order
     public var raw: Data
+    /// False for an order the channel lists but that is not to be imported unless ordersync already
+    /// stores it (a WooCommerce order outside `statuses`): `Ingest` updates it when known, else skips it.
+    /// The orders table is the one record of what is known; no connector keeps its own set.
+    public var createIfNew: Bool
 
-    public init(order: Order, raw: Data) { self.order = order; self.raw = raw }
+    public init(order: Order, raw: Data, createIfNew: Bool = true) {
+        self.order = order; self.raw = raw; self.createIfNew = createIfNew
+    }
 }
 
 /// A payload that could not be normalized; kept and logged, never dropped silently.
@@ -36,9 +42,11 @@ public struct QuarantinedPayload: Sendable {
     public var externalID: String?
     public var reason: String
     public var raw: Data
+    /// As ``FetchedOrder/createIfNew``: false keeps the payload only when the order is already stored.
+    public var createIfNew: Bool
 
-    public init(externalID: String?, reason: String, raw: Data) {
-        self.externalID = externalID; self.reason = reason; self.raw = raw
+    public init(externalID: String?, reason: String, raw: Data, createIfNew: Bool = true) {
+        self.externalID = externalID; self.reason = reason; self.raw = raw; self.createIfNew = createIfNew
     }
 }
 

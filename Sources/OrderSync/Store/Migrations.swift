@@ -87,6 +87,10 @@ enum Migrations {
             "CREATE INDEX orders_accept_by ON orders(status, accept_by)",
             "CREATE TABLE daemon_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ]),
+        ("2026-12-05-channel-unauthorized-status-index", [
+            "ALTER TABLE channel_state ADD COLUMN unauthorized INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX orders_channel_status ON orders(channel, status)",
+        ]),
     ]
 
     static func run(on db: Database) throws {

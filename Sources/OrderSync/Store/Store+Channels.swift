@@ -8,6 +8,8 @@ public struct ChannelHealth: Sendable, Codable {
     public var consecutiveErrors: Int
     public var lastError: String?
     public var failingSince: Date?
+    /// The last poll failed because the channel refused the credentials (401, Spartoo −1/−2/−428).
+    public var unauthorized: Bool = false
 }
 
 extension Store {
@@ -37,23 +39,26 @@ extension Store {
     }
 
     /// Records a poll attempt's outcome: success resets the error count; failure increments it and keeps
-    /// the message (which must carry no secret).
-    public func recordPoll(channel: String, success: Bool, error: String? = nil, at now: Date = Date()) throws {
+    /// the message (which must carry no secret) and whether the channel refused the credentials.
+    public func recordPoll(channel: String, success: Bool, error: String? = nil, unauthorized: Bool = false,
+                           at now: Date = Date()) throws {
         if success {
             try db.execute("""
                 INSERT INTO channel_state (channel, last_attempt_at, last_success_at, consecutive_errors, last_error, failing_since)
                 VALUES (?, ?, ?, 0, NULL, NULL)
                 ON CONFLICT(channel) DO UPDATE SET last_attempt_at = excluded.last_attempt_at,
-                    last_success_at = excluded.last_success_at, consecutive_errors = 0, last_error = NULL, failing_since = NULL
+                    last_success_at = excluded.last_success_at, consecutive_errors = 0, last_error = NULL,
+                    failing_since = NULL, unauthorized = 0
                 """, [.text(channel), Store.time(now), Store.time(now)])
         } else {
             try db.execute("""
-                INSERT INTO channel_state (channel, last_attempt_at, consecutive_errors, last_error, failing_since)
-                VALUES (?, ?, 1, ?, ?)
+                INSERT INTO channel_state (channel, last_attempt_at, consecutive_errors, last_error, failing_since, unauthorized)
+                VALUES (?, ?, 1, ?, ?, ?)
                 ON CONFLICT(channel) DO UPDATE SET last_attempt_at = excluded.last_attempt_at,
                     consecutive_errors = consecutive_errors + 1, last_error = excluded.last_error,
-                    failing_since = COALESCE(failing_since, excluded.failing_since)
-                """, [.text(channel), Store.time(now), .text(error ?? "unknown error"), Store.time(now)])
+                    failing_since = COALESCE(failing_since, excluded.failing_since), unauthorized = excluded.unauthorized
+                """, [.text(channel), Store.time(now), .text(error ?? "unknown error"), Store.time(now),
+                      .int(unauthorized ? 1 : 0)])
         }
     }
 
@@ -65,7 +70,8 @@ extension Store {
             result[id] = ChannelHealth(channel: id, lastAttemptAt: Store.date(row, "last_attempt_at"),
                                        lastSuccessAt: Store.date(row, "last_success_at"),
                                        consecutiveErrors: row.int("consecutive_errors") ?? 0,
-                                       lastError: row.string("last_error"), failingSince: Store.date(row, "failing_since"))
+                                       lastError: row.string("last_error"), failingSince: Store.date(row, "failing_since"),
+                                       unauthorized: (row.int("unauthorized") ?? 0) != 0)
         }
         return result
     }

@@ -138,13 +138,15 @@ extension Store {
             """, [Store.time(now), Store.time(now), Store.time(now)])
     }
 
-    /// Pending (queued or running) and failed counts per channel.
-    public func jobCounts() throws -> [String: (pending: Int, failed: Int)] {
-        var counts: [String: (pending: Int, failed: Int)] = [:]
+    /// Pending (queued or running), failed and obsolete (dropped: the channel cancelled the order) counts
+    /// per channel.
+    public func jobCounts() throws -> [String: (pending: Int, failed: Int, obsolete: Int)] {
+        var counts: [String: (pending: Int, failed: Int, obsolete: Int)] = [:]
         for row in try db.query("""
-            SELECT channel, SUM(state IN ('queued','running')) AS p, SUM(state = 'failed') AS f FROM jobs GROUP BY channel
+            SELECT channel, SUM(state IN ('queued','running')) AS p, SUM(state = 'failed') AS f,
+                   SUM(state = 'dropped') AS d FROM jobs GROUP BY channel
             """) {
-            counts[row.string("channel") ?? ""] = (row.int("p") ?? 0, row.int("f") ?? 0)
+            counts[row.string("channel") ?? ""] = (row.int("p") ?? 0, row.int("f") ?? 0, row.int("d") ?? 0)
         }
         return counts
     }

@@ -90,4 +90,14 @@ public struct ChannelFactory: Sendable {
                                 sendsCancelReason: true)
         }
     }
+
+    /// The channel's cursor in one line for `status` (the whole cursor stays in `status --json`).
+    public static func cursorSummary(type: ChannelType, cursor: String?, now: Date) -> String? {
+        guard let cursor else { return nil }
+        switch type {
+        case .backmarket: return BackMarketChannel.cursorSummary(cursor, now: now)
+        case .spartoo: return SpartooChannel.cursorSummary(cursor, now: now)
+        case .woocommerce: return WooCommerceChannel.cursorSummary(cursor, now: now)
+        }
+    }
 }

@@ -26,6 +26,8 @@ public struct Ingest: Sendable {
         public var quarantined = 0
         public var acceptsQueued = 0
         public var conflicts = 0
+        /// Orders listed only to be followed (`createIfNew` false) that ordersync does not store.
+        public var notFollowed = 0
     }
 
     /// The carrier key for an order: the first rule matching its channel and shipping label.
@@ -64,12 +66,24 @@ public struct Ingest: Sendable {
         var newlyQuarantined: [QuarantinedPayload] = []
         try store.db.inTransaction {
             for item in page.quarantined {
+                if !item.createIfNew {
+                    guard let id = item.externalID,
+                          try store.siteAndAcceptBy(OrderRef(channel: channelID, externalID: id)) != nil else {
+                        summary.notFollowed += 1
+                        continue
+                    }
+                }
                 if try store.quarantine(channel: channelID, externalID: item.externalID, reason: item.reason, raw: item.raw, now: now) {
                     newlyQuarantined.append(item)
                 }
                 summary.quarantined += 1
             }
             for fetched in page.orders {
+                // Create only what the channel's import takes; follow every order already stored.
+                if !fetched.createIfNew, try store.siteAndAcceptBy(fetched.order.ref) == nil {
+                    summary.notFollowed += 1
+                    continue
+                }
                 let (order, conflict) = try prepare(fetched.order, now: now)
                 if conflict { summary.conflicts += 1 }
                 switch try store.upsert(order, raw: fetched.raw, now: now) {

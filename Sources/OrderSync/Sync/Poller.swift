@@ -89,7 +89,9 @@ public struct Poller: Sendable {
                 if Task.isCancelled { return }
                 failures += 1
                 let message = Poller.describe(error)
-                try? ingest.store.recordPoll(channel: connector.id, success: false, error: message, at: started)
+                let unauthorized = (error as? ChannelError)?.kind == .unauthorized
+                try? ingest.store.recordPoll(channel: connector.id, success: false, error: message,
+                                             unauthorized: unauthorized, at: started)
                 if throttle.shouldLog(message) {
                     logger.error("poll failed", ["error": .string(message), "consecutive_errors": .int(failures)])
                 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// What `status` prints and `state_dir/status.json` holds: per channel, polling health, orders known,
-/// jobs pending and failed, and the cursor. Built from the database, so it works while the daemon runs.
+/// What `status` prints and `state_dir/status.json` holds: per channel, polling health, orders known
+/// (in all and per normalized status), jobs pending, failed and obsolete, deadlines, and the cursor (whole,
+/// and as one line for people). Built from the database, so it works while the daemon runs.
 public struct StatusReport: Encodable, Sendable {
     public struct Channel: Encodable, Sendable {
         public var id: String
@@ -13,20 +14,32 @@ public struct StatusReport: Encodable, Sendable {
         public var lastError: String?
         /// True when polling has failed for longer than 3 poll intervals.
         public var failing: Bool
+        /// One word for people: `ok`, `retrying`, `failing`, `unauthorized`, `disabled` or `not polled yet`.
+        public var health: String
+        /// When the current run of failed polls began (nil while polls succeed).
+        public var failingSince: String?
         public var ordersKnown: Int
+        /// Orders per normalized status (statuses with none are left out).
+        public var ordersByStatus: [String: Int]
         public var jobsPending: Int
         public var jobsFailed: Int
+        /// Jobs dropped because the channel had cancelled the order meanwhile.
+        public var jobsObsolete: Int
         public var quarantined: Int
         /// Orders awaiting acceptance whose deadline falls within 6 hours / has passed.
         public var acceptanceDueSoon: Int
         public var acceptanceOverdue: Int
         public var cursor: String?
+        /// The cursor in one line, e.g. "window from 2026-11-25T11:14Z; daily re-read 10:54Z".
+        public var cursorSummary: String?
 
         enum CodingKeys: String, CodingKey {
             case id, type, enabled, lastPollAttempt = "last_poll_attempt", lastPollSuccess = "last_poll_success"
             case consecutiveErrors = "consecutive_errors", lastError = "last_error", failing
             case ordersKnown = "orders_known", jobsPending = "jobs_pending", jobsFailed = "jobs_failed"
             case quarantined, cursor, acceptanceDueSoon = "acceptance_due_6h", acceptanceOverdue = "acceptance_overdue"
+            case health, failingSince = "failing_since", ordersByStatus = "orders_by_status"
+            case jobsObsolete = "jobs_obsolete", cursorSummary = "cursor_summary"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -38,6 +51,9 @@ public struct StatusReport: Encodable, Sendable {
             try c.encode(jobsPending, forKey: .jobsPending); try c.encode(jobsFailed, forKey: .jobsFailed)
             try c.encode(quarantined, forKey: .quarantined); try c.encode(cursor, forKey: .cursor)
             try c.encode(acceptanceDueSoon, forKey: .acceptanceDueSoon); try c.encode(acceptanceOverdue, forKey: .acceptanceOverdue)
+            try c.encode(health, forKey: .health); try c.encode(failingSince, forKey: .failingSince)
+            try c.encode(ordersByStatus, forKey: .ordersByStatus); try c.encode(jobsObsolete, forKey: .jobsObsolete)
+            try c.encode(cursorSummary, forKey: .cursorSummary)
         }
     }
 
@@ -60,6 +76,7 @@ public struct StatusReport: Encodable, Sendable {
     public static func build(config: Config, store: Store, now: Date = Date()) throws -> StatusReport {
         let health = try store.channelHealth()
         let orders = try store.orderCounts()
+        let byStatus = try store.orderCountsByStatus()
         let jobs = try store.jobCounts()
         let quarantine = try store.quarantineCounts()
         let pending = try store.pendingAcceptances()
@@ -71,16 +88,29 @@ public struct StatusReport: Encodable, Sendable {
                 let since = h.lastSuccessAt ?? h.failingSince ?? now
                 failing = now.timeIntervalSince(since) > Double(3 * channel.pollIntervalSeconds)
             }
+            let health: String
+            switch (channel.enabled, h) {
+            case (false, _): health = "disabled"
+            case (true, nil): health = "not polled yet"
+            case (true, let h?) where h.consecutiveErrors == 0: health = "ok"
+            case (true, let h?) where h.unauthorized: health = "unauthorized"
+            case (true, _): health = failing ? "failing" : "retrying"
+            }
+            let cursor = try store.cursor(channel: channel.id)
             channels.append(Channel(
                 id: channel.id, type: channel.type.rawValue, enabled: channel.enabled,
                 lastPollAttempt: h?.lastAttemptAt.map(Timestamp.format), lastPollSuccess: h?.lastSuccessAt.map(Timestamp.format),
                 consecutiveErrors: h?.consecutiveErrors ?? 0, lastError: h?.lastError, failing: failing,
-                ordersKnown: orders[channel.id] ?? 0, jobsPending: jobs[channel.id]?.pending ?? 0,
-                jobsFailed: jobs[channel.id]?.failed ?? 0, quarantined: quarantine[channel.id] ?? 0,
+                health: health, failingSince: (h?.consecutiveErrors ?? 0) > 0 ? h?.failingSince.map(Timestamp.format) : nil,
+                ordersKnown: orders[channel.id] ?? 0,
+                ordersByStatus: Dictionary(uniqueKeysWithValues: (byStatus[channel.id] ?? [:]).map { ($0.key.rawValue, $0.value) }),
+                jobsPending: jobs[channel.id]?.pending ?? 0,
+                jobsFailed: jobs[channel.id]?.failed ?? 0, jobsObsolete: jobs[channel.id]?.obsolete ?? 0,
+                quarantined: quarantine[channel.id] ?? 0,
                 acceptanceDueSoon: pending.filter { $0.ref.channel == channel.id && $0.acceptBy > now
                     && $0.acceptBy.timeIntervalSince(now) <= 6 * 3600 }.count,
                 acceptanceOverdue: pending.filter { $0.ref.channel == channel.id && $0.acceptBy <= now }.count,
-                cursor: try store.cursor(channel: channel.id)))
+                cursor: cursor, cursorSummary: ChannelFactory.cursorSummary(type: channel.type, cursor: cursor, now: now)))
         }
         return StatusReport(generatedAt: Timestamp.format(now), version: OrderSyncVersion.current,
                             daemonHeartbeat: try store.lastHeartbeat().map(Timestamp.format), channels: channels)

@@ -9,40 +9,33 @@ extension WooCommerceChannel {
 
     /// What one poll has seen so far, across its walks.
     struct WalkState {
-        var known: OrderIDSet
         var newest: Date?
         /// `id@date_modified_gmt` of orders already delivered by this poll (restarts, overlapping walks).
         var delivered: Set<String> = []
-        var skipped = 0
     }
 
     /// Walks every order modified since the cursor (minus an overlap) up to a bound frozen when the poll
     /// starts, then trashed known orders in the same window, and once a day the whole `resweep_days`
-    /// window. Creates only orders in `statuses`; updates known orders whatever their status; never
-    /// delivers drafts. The cursor (highest `date_modified_gmt` seen, known ids) is returned for saving
-    /// after every walk succeeded. Read-only on the store.
+    /// window. Orders in `statuses` are delivered to be created; others only to be followed (`Ingest`
+    /// updates them when already stored); drafts never. The cursor (highest `date_modified_gmt` seen, the
+    /// last re-sweep) is returned for saving after every walk succeeded. Read-only on the store.
     public func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
         var saved = WooCommerceCursor(decoding: cursor)
         // Frozen for the whole poll, whole seconds: orders modified after it wait for the next poll.
         let until = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let resweepFrom = until.addingTimeInterval(-Double(resweepDays) * 86_400)
         let since = saved.modified.map { $0.addingTimeInterval(-Self.overlap) } ?? resweepFrom
-        var state = WalkState(known: saved.known)
+        var state = WalkState()
         unchanged.startPoll()
 
         try await walk(status: "any", since: since, until: until, onlyKnown: false, state: &state, deliver: deliver)
         // `any` leaves out trash: a known order moved to the bin still has to read `cancelled`.
-        if !state.known.isEmpty {
-            try await walk(status: "trash", since: since, until: until, onlyKnown: true, state: &state, deliver: deliver)
-        }
+        try await walk(status: "trash", since: since, until: until, onlyKnown: true, state: &state, deliver: deliver)
         if saved.lastResweep.map({ now.timeIntervalSince($0) >= 86_400 }) ?? true {
             if saved.modified != nil, resweepFrom < since {
                 try await walk(status: "any", since: resweepFrom, until: until, onlyKnown: false, state: &state, deliver: deliver)
             }
             saved.lastResweep = now
-        }
-        if state.skipped > 0 {
-            logger.debug("orders outside statuses skipped", ["count": .int(state.skipped)])
         }
         // Advance only after every walk succeeded, never past the frozen bound.
         if let newest = state.newest {
@@ -50,7 +43,6 @@ extension WooCommerceChannel {
         } else if saved.modified == nil {
             saved.modified = until
         }
-        saved.known = state.known
         return saved.encoded
     }
 
@@ -114,8 +106,9 @@ extension WooCommerceChannel {
         }
     }
 
-    /// Chooses what to deliver from one page: no drafts; orders in `statuses` or already known; each
-    /// version once per poll. Unmappable payloads are quarantined, never dropped silently.
+    /// Chooses what to deliver from one page: no drafts; orders in `statuses` to be created, the others
+    /// (and everything in the bin) only to be followed; each version once per poll. Unmappable payloads
+    /// are quarantined, never dropped silently.
     func select(_ items: [JSONValue], since: Date, onlyKnown: Bool, state: inout WalkState) -> OrderPage {
         var orders: [FetchedOrder] = []
         var quarantined: [QuarantinedPayload] = []
@@ -123,20 +116,12 @@ extension WooCommerceChannel {
         for item in items {
             let status = WooCommerceStatuses.canonical(item["status"]?.text ?? "")
             if WooCommerceStatuses.drafts.contains(status) { continue }
-            let numericID = item["id"]?.text.flatMap { Int($0) }
-            let known = numericID.map { state.known.contains($0) } ?? false
-            guard known || (!onlyKnown && statuses.contains(status)) else {
-                state.skipped += 1
-                continue
-            }
+            let createIfNew = !onlyKnown && statuses.contains(status)
             let version = "\(item["id"]?.text ?? "?")@\(item["date_modified_gmt"]?.text ?? "")"
             guard state.delivered.insert(version).inserted else { continue }
             // Stored before and unchanged since (the overlap re-reads it): nothing to map or store.
             let fingerprint = UnchangedPayloads.fingerprint(item)
-            if unchanged.contains(fingerprint) {
-                if let numericID { state.known.insert(numericID) }
-                continue
-            }
+            if unchanged.contains(fingerprint) { continue }
             do {
                 let order = try mapper.order(from: item)
                 if !WooCommerceStatuses.isKnown(status) {
@@ -151,12 +136,12 @@ extension WooCommerceChannel {
                                        ["order.id": .string(order.ref.externalID)])
                     }
                 }
-                orders.append(FetchedOrder(order: order, raw: item.data))
+                orders.append(FetchedOrder(order: order, raw: item.data, createIfNew: createIfNew))
                 fingerprints.append(fingerprint)
             } catch {
-                quarantined.append(QuarantinedPayload(externalID: item["id"]?.text, reason: "\(error)", raw: item.data))
+                quarantined.append(QuarantinedPayload(externalID: item["id"]?.text, reason: "\(error)", raw: item.data,
+                                                      createIfNew: createIfNew))
             }
-            if let numericID { state.known.insert(numericID) }
         }
         return OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged)
     }
