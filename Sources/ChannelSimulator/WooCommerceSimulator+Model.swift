@@ -96,7 +96,7 @@ extension WooCommerceSimulator {
                 "taxes": [], "meta_data": meta.map { $0.json(line: true) }, "sku": sku.map { $0 as Any } ?? NSNull(),
                 // WooCommerce sends the unit price as a float; clients must not use it for money.
                 "price": quantity > 0 ? Double(total) / 100 / Double(quantity) : 0.0,
-                "image": ["id": imageSrc.isEmpty ? "" : "1\(productID)", "src": imageSrc] as [String: Any],
+                "image": ["id": imageSrc.isEmpty ? 0 : 10_000 + productID, "src": imageSrc] as [String: Any],
                 "parent_name": parentName.map { $0 as Any } ?? NSNull(),
             ]
         }
