@@ -23,6 +23,9 @@ extension WooCommerceSimulator {
         case captchaPage(status: Int)
         /// Before processing: the connection is closed without any reply.
         case dropConnection
+        /// Before processing: `status` with a JSON `body` the store did not make (a caching proxy, a
+        /// security plugin answering for WordPress). Nothing applied.
+        case replyInstead(status: Int, body: String)
 
         /// Short name written into the journal.
         public var label: String {
@@ -36,6 +39,7 @@ extension WooCommerceSimulator {
             case .emptyBody: "empty-body"
             case .captchaPage(let status): "captcha-\(status)"
             case .dropConnection: "drop-connection"
+            case .replyInstead(let status, _): "reply-instead-\(status)"
             }
         }
 
@@ -51,6 +55,7 @@ extension WooCommerceSimulator {
             case .emptyBody: return HTTPResponse(status: 200, headers: [("Content-Type", "application/json; charset=UTF-8")])
             case .captchaPage(let status): return HTTPResponse.html(status, WooCommerceSimulator.captchaHTML)
             case .dropConnection: return .dropConnection
+            case .replyInstead(let status, let body): return .json(status, Data(body.utf8))
             case .serverErrorAfterApplying, .slow, .malformedJSON: return nil
             }
         }

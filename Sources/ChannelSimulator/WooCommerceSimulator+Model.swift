@@ -96,7 +96,7 @@ extension WooCommerceSimulator {
                 "taxes": [], "meta_data": meta.map { $0.json(line: true) }, "sku": sku.map { $0 as Any } ?? NSNull(),
                 // WooCommerce sends the unit price as a float; clients must not use it for money.
                 "price": quantity > 0 ? Double(total) / 100 / Double(quantity) : 0.0,
-                "image": ["id": imageSrc.isEmpty ? "" : "1\(productID)", "src": imageSrc] as [String: Any],
+                "image": ["id": imageSrc.isEmpty ? 0 : 10_000 + productID, "src": imageSrc] as [String: Any],
                 "parent_name": parentName.map { $0 as Any } ?? NSNull(),
             ]
         }
@@ -144,20 +144,26 @@ extension WooCommerceSimulator {
     }
 
     /// A Shipment Tracking extension entry.
+    /// One Shipment Tracking entry as the extension stores it (`_wc_shipment_tracking_items`).
     public struct Tracking: Sendable, Equatable {
         public var trackingID: String
+        /// `tracking_provider` as stored: the `sanitize_title` slug of the name sent.
         public var provider: String
         public var customProvider: String
+        /// `custom_tracking_link` as stored (and shown to the buyer) word for word.
+        public var customLink: String
+        /// The provider name the buyer sees: the custom one, or the built-in one matched; empty when none matched.
+        public var shownProvider: String
+        /// The link the buyer sees (`formatted_tracking_link`); empty when none.
         public var link: String
         public var number: String
         /// `YYYY-MM-DD`.
         public var dateShipped: String
 
+        /// The extension's reply (`prepare_item_for_response`): five fields, the provider and link as shown.
         func json() -> [String: Any] {
-            var object: [String: Any] = ["tracking_id": trackingID, "tracking_provider": provider, "tracking_link": link,
-                                         "tracking_number": number, "date_shipped": dateShipped]
-            if !customProvider.isEmpty { object["custom_tracking_provider"] = customProvider }
-            return object
+            ["tracking_id": trackingID, "tracking_provider": shownProvider, "tracking_link": link,
+             "tracking_number": number, "date_shipped": dateShipped]
         }
     }
 

@@ -38,6 +38,11 @@ public final class WooCommerceSimulator: @unchecked Sendable {
         public var inclusiveBounds = false
         /// Refuse odd transitions such as `completed` → `processing` with 400 (real stores allow anything).
         public var strictTransitions = false
+        /// The site moved: every request is answered `redirectStatus` with a `Location` on this site (same
+        /// path and query), as WordPress's canonical redirect does for `shop.com` → `www.shop.com`. Nothing applied.
+        public var redirectEverythingTo: URL?
+        /// 301 (moved permanently) or 302, 307, 308.
+        public var redirectStatus = 301
         /// `per_page` when absent.
         public var defaultPerPage = 10
         /// The journal keeps about the latest this many requests.
@@ -132,7 +137,10 @@ public final class WooCommerceSimulator: @unchecked Sendable {
             state.requestCounter += 1
             var label: String?
             var response: HTTPResponse
-            if let fault = state.takeFault(for: request) {
+            if let target = state.configuration.redirectEverythingTo {
+                label = "redirect"
+                response = Self.redirect(request, to: target, status: state.configuration.redirectStatus)
+            } else if let fault = state.takeFault(for: request) {
                 label = fault.label
                 if let early = fault.responseBeforeProcessing() {
                     response = early
@@ -269,6 +277,13 @@ public final class WooCommerceSimulator: @unchecked Sendable {
 
     static func invalidOrderID() -> HTTPResponse {
         error(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+    }
+
+    /// `status` with `Location` = `target`'s origin and path prefix + the request's path and query.
+    static func redirect(_ request: HTTPRequest, to target: URL, status: Int) -> HTTPResponse {
+        let base = target.absoluteString.hasSuffix("/") ? String(target.absoluteString.dropLast()) : target.absoluteString
+        let location = base + request.path + (request.rawQuery.isEmpty ? "" : "?" + request.rawQuery)
+        return HTTPResponse(status: status, headers: [("Location", location), ("Content-Type", "text/html; charset=UTF-8")])
     }
 
     /// The theme's 404 page for paths outside `/wp-json/`.

@@ -61,3 +61,28 @@ final class WooCommerceConformanceTests: XCTestCase {
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
 }
+
+/// The spec oracle for WooCommerce: requests and simulator replies against the published schemas.
+final class WooCommerceSpecConformanceTests: WooCommerceTestCase, @unchecked Sendable {
+    func testRequestBodiesMatchTheSpec() async throws { try await WooCommerceSpecChecks.requestsMatchTheSpec(self) }
+    func testSimulatorRepliesMatchTheSpec() async throws { try await WooCommerceSpecChecks.repliesMatchTheSpec(self) }
+
+    func testTheValidatorRejectsWhatTheSpecForbids() throws {
+        let orders = try WooCommerceSpecValidator.fixture("orders")
+        let schema = orders["schema"] as? [String: Any] ?? [:]
+        let request = WooCommerceSpecValidator(schema: schema, mode: .request)
+        XCTAssertEqual(request.problems(["status": "completed", "meta_data": [["key": "k", "value": "v"]]]), [])
+        XCTAssertEqual(request.problems(["status": "shipped", "total": "9.90", "line_itemz": []]).count, 3,
+                       "an unknown status, a read-only property and an unknown property")
+        XCTAssertEqual(request.problems(["billing": ["email": NSNull()]]), [], "[\"string\",\"null\"] admits null")
+        XCTAssertEqual(request.problems(["customer_id": "7"]).count, 1, "an integer is not a string")
+        let reply = WooCommerceSpecValidator(schema: schema, mode: .reply)
+        XCTAssertEqual(reply.problems(["id": 1, "_links": [:], "line_items": [["quantity": 1.5]]]).count, 1,
+                       "unknown reply fields pass; a fractional quantity does not")
+        let tracking = try WooCommerceSpecValidator.fixture("shipment-tracking")
+        let post = WooCommerceSpecValidator(schema: tracking["schema"] as? [String: Any] ?? [:], mode: .request,
+                                            required: tracking["create_required"] as? [String] ?? [])
+        XCTAssertEqual(post.problems(["tracking_provider": "Colissimo"]), ["$.tracking_number: required, missing"])
+        XCTAssertEqual(post.problems(["tracking_number": "1", "tracking_id": "x"]).count, 1, "tracking_id is read-only")
+    }
+}

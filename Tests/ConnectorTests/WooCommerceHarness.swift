@@ -13,6 +13,8 @@ final class WooCommerceHarness: @unchecked Sendable {
         "colissimo": CarrierConfig(key: "colissimo", trackingURL: "https://www.laposte.fr/outils/suivre-vos-envois?code={tracking}",
                                    names: ["woocommerce": "Colissimo"]),
         "mondial-relay": CarrierConfig(key: "mondial-relay", trackingURL: "https://www.mondialrelay.fr/suivi/?n={tracking}&cp={postcode}"),
+        // A name the Shipment Tracking extension's provider list does not have.
+        "dpd": CarrierConfig(key: "dpd", trackingURL: "https://www.dpd.fr/trace/{tracking}", names: ["woocommerce": "DPD France"]),
     ]
 
     let simulator: WooCommerceSimulator

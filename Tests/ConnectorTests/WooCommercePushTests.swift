@@ -131,7 +131,9 @@ final class WooCommercePushTests: WooCommerceTestCase, @unchecked Sendable {
         let job = try await h.process(jobID)
         XCTAssertEqual(job.state, .done, job.lastError ?? "")
         let tracking = try XCTUnwrap(h.simulator.trackings(orderID: order.id).first)
-        XCTAssertEqual(tracking.provider, "Colissimo")
+        XCTAssertEqual(h.posts(order.id, "/shipment-trackings").first?.jsonBody?["tracking_provider"] as? String, "Colissimo")
+        XCTAssertEqual(tracking.provider, "colissimo", "stored as the extension stores it")
+        XCTAssertEqual(tracking.link, "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901", "the buyer gets a link")
         XCTAssertEqual(tracking.number, "6A12345678901")
         XCTAssertEqual(tracking.dateShipped, "2026-03-11")
         XCTAssertTrue(job.result?.contains(tracking.trackingID) == true, "the tracking_id is kept: \(job.result ?? "")")
@@ -143,17 +145,40 @@ final class WooCommercePushTests: WooCommerceTestCase, @unchecked Sendable {
         XCTAssertEqual(h.simulator.trackings(orderID: order.id).count, 1)
     }
 
-    func testShipmentTrackingCustomProviderFromTheCarrierTemplate() async throws {
+    func testCustomTrackingLinkIsTheRenderedURL() async throws {
         let h = try makeHarness(tracking: .shipmentTracking)
         let order = try await h.seed()
         let payload = WooCommerceHarness.shipment("MR778899", carrier: "mondial-relay")
         let job = try await h.process(try h.enqueue(order.id, .ship, payload: payload))
-        XCTAssertEqual(job.state, .done)
+        XCTAssertEqual(job.state, .done, job.lastError ?? "")
         let body = try XCTUnwrap(h.posts(order.id, "/shipment-trackings").first?.jsonBody)
         XCTAssertEqual(body["custom_tracking_provider"] as? String, "mondial-relay")
-        XCTAssertEqual(body["custom_tracking_link"] as? String, "https://www.mondialrelay.fr/suivi/?n=%1$s&cp=%2$s")
+        XCTAssertEqual(body["custom_tracking_link"] as? String, "https://www.mondialrelay.fr/suivi/?n=MR778899&cp=75003")
         XCTAssertNil(body["tracking_provider"])
-        XCTAssertEqual(h.simulator.trackings(orderID: order.id).first?.link, "https://www.mondialrelay.fr/suivi/?n=MR778899&cp=75003")
+        XCTAssertEqual(h.simulator.trackings(orderID: order.id).first?.link, "https://www.mondialrelay.fr/suivi/?n=MR778899&cp=75003",
+                       "the buyer sees the link word for word")
+    }
+
+    func testUnknownTrackingProviderFallsBackToACustomLink() async throws {
+        let h = try makeHarness(tracking: .shipmentTracking)
+        let first = try await h.seed()
+        let second = try await h.seed()
+        for (order, number) in [(first, "DPD0001"), (second, "DPD0002")] {
+            let job = try await h.process(try h.enqueue(order.id, .ship, payload: WooCommerceHarness.shipment(number, carrier: "dpd")))
+            XCTAssertEqual(job.state, .done, job.lastError ?? "")
+            let body = try XCTUnwrap(h.posts(order.id, "/shipment-trackings").first?.jsonBody)
+            XCTAssertNil(body["tracking_provider"], "a name the extension does not know would leave the buyer no link")
+            XCTAssertEqual(body["custom_tracking_provider"] as? String, "DPD France")
+            XCTAssertEqual(body["custom_tracking_link"] as? String, "https://www.dpd.fr/trace/\(number)")
+            let stored = try XCTUnwrap(h.simulator.trackings(orderID: order.id).first)
+            XCTAssertEqual(stored.link, "https://www.dpd.fr/trace/\(number)")
+            XCTAssertEqual(stored.shownProvider, "DPD France")
+        }
+        XCTAssertEqual(h.simulator.requests(method: "GET").filter { $0.path.hasSuffix("/shipment-trackings/providers") }.count, 1,
+                       "the provider list is read once per run")
+        let warnings = h.logs.entries.filter { $0.level == .warning && $0.message.contains("tracking provider unknown") }
+        XCTAssertEqual(warnings.count, 1, "logged once")
+        XCTAssertTrue(h.everythingLogged().contains("DPD France"))
     }
 
     func testMissingExtensionFailsTheJobWithAClearReason() async throws {

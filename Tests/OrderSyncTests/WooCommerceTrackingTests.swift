@@ -34,15 +34,24 @@ final class WooCommerceTrackingTests: XCTestCase {
         XCTAssertFalse(WooCommerceTracking.mentions("6A 1234 5678 9012", tracking: "6A12345678901"))
     }
 
-    func testCustomLinkTemplateForTheExtension() {
+    func testCustomTrackingLinkIsTheRenderedURL() {
         let template = "https://www.laposte.fr/suivi?code={tracking}&cp={postcode}"
         let rendered = CarrierConfig(key: "colissimo", trackingURL: template).trackingURL(number: "6A123", postcode: "75003")
-        XCTAssertEqual(WooCommerceTracking.customLink(template: template, shipmentURL: rendered, renderedTemplate: rendered),
-                       "https://www.laposte.fr/suivi?code=%1$s&cp=%2$s")
-        XCTAssertEqual(WooCommerceTracking.customLink(template: template, shipmentURL: "https://mine/x%20y", renderedTemplate: rendered),
-                       "https://mine/x%%20y", "a typed link is literal, with % doubled for sprintf")
-        XCTAssertNil(WooCommerceTracking.customLink(template: nil, shipmentURL: nil, renderedTemplate: nil))
+        XCTAssertEqual(WooCommerceTracking.customLink(shipmentURL: nil, rendered: rendered),
+                       "https://www.laposte.fr/suivi?code=6A123&cp=75003", "the extension shows a custom link word for word")
+        XCTAssertEqual(WooCommerceTracking.customLink(shipmentURL: "https://mine/x%20y", rendered: rendered), "https://mine/x%20y",
+                       "a typed link is sent as typed: no % doubled")
+        XCTAssertNil(WooCommerceTracking.customLink(shipmentURL: nil, rendered: nil))
         XCTAssertEqual(WooCommerceTracking.dateShipped(Timestamp.parse("2026-03-11T23:30:00Z")!), "2026-03-11")
+    }
+
+    func testProviderNamesCompareAsTheExtensionsSanitizeTitle() {
+        XCTAssertEqual(WooCommerceTracking.providerSlug("Colissimo"), "colissimo")
+        XCTAssertEqual(WooCommerceTracking.providerSlug("DHL Intraship (DE)"), "dhl-intraship-de")
+        XCTAssertEqual(WooCommerceTracking.providerSlug("DPD.de"), "dpd-de")
+        XCTAssertEqual(WooCommerceTracking.providerSlug("Česká pošta"), "ceska-posta")
+        XCTAssertEqual(WooCommerceTracking.providerSlug(" TNT Express (consignment) "), "tnt-express-consignment")
+        XCTAssertEqual(WooCommerceTracking.providerSlug("EVRi / Hermes"), "evri-hermes")
     }
 
     func testAllLinesShippedCountsPushedShipments() {

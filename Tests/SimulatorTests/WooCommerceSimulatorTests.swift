@@ -187,20 +187,44 @@ final class WooCommerceSimulatorTests: XCTestCase {
         XCTAssertEqual(simulator.handle(wooRequest("DELETE", "\(path)/\(noteID)", query: "force=true")).status, 200)
     }
 
+    func testCustomTrackingLinkIsStoredVerbatim() {
+        let order = simulator.addOrder()
+        let path = "/wp-json/wc-shipment-tracking/v3/orders/\(order.id)/shipment-trackings"
+        for link in ["https://www.mondialrelay.fr/suivi/?n=MR1&cp=75003&lang=fr", "https://t.example/?code=%1$s&cp=%2$s"] {
+            let reply = simulator.handle(wooRequest("POST", path, json: [
+                "tracking_number": "MR1", "custom_tracking_provider": "Mondial Relay", "custom_tracking_link": link]))
+            XCTAssertEqual(reply.status, 201)
+            XCTAssertEqual(reply.jsonObject?["tracking_link"] as? String, link, "shown word for word, never formatted")
+            XCTAssertEqual(reply.jsonObject?["tracking_provider"] as? String, "Mondial Relay")
+            let id = reply.jsonObject?["tracking_id"] as? String ?? ""
+            XCTAssertEqual(simulator.handle(wooRequest("GET", path + "/" + id)).jsonObject?["tracking_link"] as? String, link)
+            XCTAssertEqual(simulator.trackings(orderID: order.id).last?.customLink, link)
+        }
+    }
+
     func testShipmentTrackingEndpointsAndAbsentExtension() {
         let order = simulator.addOrder()
         let path = "/wp-json/wc-shipment-tracking/v3/orders/\(order.id)/shipment-trackings"
         let custom = simulator.handle(wooRequest("POST", path, json: [
             "tracking_number": "6A123", "custom_tracking_provider": "Colissimo",
-            "custom_tracking_link": "https://t.example/?code=%1$s&cp=%2$s", "date_shipped": "2026-03-11"]))
+            "custom_tracking_link": "https://t.example/?code=6A123&cp=75003", "date_shipped": "2026-03-11"]))
         XCTAssertEqual(custom.status, 201)
         XCTAssertEqual((custom.jsonObject?["tracking_id"] as? String)?.count, 32)
         XCTAssertEqual(custom.jsonObject?["tracking_link"] as? String, "https://t.example/?code=6A123&cp=75003")
         let known = simulator.handle(wooRequest("POST", path, json: ["tracking_number": "X9", "tracking_provider": "Colissimo"]))
         XCTAssertEqual(known.jsonObject?["tracking_link"] as? String, "https://www.laposte.fr/outils/suivre-vos-envois?code=X9")
-        XCTAssertEqual(simulator.handle(wooRequest("GET", path)).jsonArray?.count, 2)
-        XCTAssertNotNil(simulator.handle(wooRequest("GET", path + "/providers")).jsonObject?["France"])
-        XCTAssertEqual(simulator.appliedEffects(orderID: order.id, kind: .tracking).count, 2)
+        XCTAssertEqual(known.jsonObject?["tracking_provider"] as? String, "Colissimo")
+        let slug = simulator.handle(wooRequest("POST", path, json: ["tracking_number": "X10", "tracking_provider": "dhl-intraship-de"]))
+        XCTAssertEqual(slug.jsonObject?["tracking_provider"] as? String, "DHL Intraship (DE)", "a slug matches as the extension compares")
+        let unknown = simulator.handle(wooRequest("POST", path, json: ["tracking_number": "X11", "tracking_provider": "DPD France"]))
+        XCTAssertEqual(unknown.status, 201)
+        XCTAssertEqual(unknown.jsonObject?["tracking_provider"] as? String, "", "an unknown name shows no provider")
+        XCTAssertEqual(unknown.jsonObject?["tracking_link"] as? String, "", "and no link")
+        XCTAssertEqual(simulator.handle(wooRequest("GET", path)).jsonArray?.count, 4)
+        let providers = simulator.handle(wooRequest("GET", path + "/providers")).jsonObject
+        XCTAssertEqual((providers?["France"] as? [String: String])?["Colissimo"], "https://www.laposte.fr/outils/suivre-vos-envois?code=%1$s",
+                       "country → name → link format, as the extension answers")
+        XCTAssertEqual(simulator.appliedEffects(orderID: order.id, kind: .tracking).count, 4)
         simulator.updateConfiguration { $0.shipmentTrackingInstalled = false }
         let absent = simulator.handle(wooRequest("GET", path))
         XCTAssertEqual(absent.status, 404)

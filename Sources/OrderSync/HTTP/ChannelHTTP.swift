@@ -48,6 +48,7 @@ public struct ChannelHTTP: Sendable {
             case .failure(let error):
                 throw error  // cancellation
             case .success(let response):
+                if let refused = ChannelHTTP.redirectRefusal(response, request: request, operation: operation) { throw refused }
                 if let problem = ChannelHTTP.classify(response, operation: operation, rateLimitPause: rateLimitPause) ?? validate(response) {
                     failure = problem
                 } else {

@@ -87,6 +87,9 @@ public final class URLSessionTransport: HTTPTransport {
                         continuation.resume(throwing: TransportError(timedOut: false, message: "no response"))
                     }
                 }
+                // A write is never re-sent to a redirect's target (URLSession would replay a POST as a
+                // GET there); its 3xx is answered to the caller as it came.
+                if !ChannelHTTP.isIdempotent(request.method) { task.delegate = WriteRedirectRefusal.shared }
                 handle.start(task)
             }
         } onCancel: {
@@ -100,6 +103,16 @@ public final class URLSessionTransport: HTTPTransport {
             if let k = key as? String, let v = value as? String { headers[k.lowercased()] = v }
         }
         return ChannelResponse(status: http.statusCode, headers: headers, body: data)
+    }
+}
+
+/// Refuses every redirect of the task it is set on: the 3xx becomes the task's response.
+private final class WriteRedirectRefusal: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    static let shared = WriteRedirectRefusal()
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
     }
 }
 

@@ -47,7 +47,12 @@ extension WooCommerceChannel {
         let body = JSONValue.object([("note", .string(text)), ("customer_note", .bool(customer))])
         let (response, json) = try await send(request("POST", "orders/\(externalID)/notes", body: body),
                                               operation: operation + " (add note)", once: true)
-        guard json != nil else { throw failure(response, operation: operation + " (add note)") }
+        guard let json else { throw failure(response, operation: operation + " (add note)") }
+        // Done only when WooCommerce names the note it created (a redirected or proxied reply is not).
+        guard json["id"]?.int != nil else {
+            throw ChannelError(.retryable(retryAfter: nil), operation: operation + " (add note)", httpStatus: response.status,
+                               message: "the reply names no created note (no id); the notes are read again before any retry")
+        }
     }
 
     /// Cancel (pending, processing, on-hold): the reason as an internal note (no e-mail), then
@@ -122,8 +127,9 @@ extension WooCommerceChannel {
     }
 
     /// Shipment Tracking extension: reads the order's entries; one with this number → its `tracking_id`
-    /// (found: true); else POSTs one (provider from `carriers.<key>.names.woocommerce`, else a custom
-    /// provider and link) and returns the new `tracking_id`.
+    /// (found: true); else POSTs one and returns the new `tracking_id`. The provider is
+    /// `carriers.<key>.names.woocommerce` when the extension's provider list has it; otherwise a custom
+    /// provider with the rendered link (logged once per name), since an unknown name leaves the buyer no link.
     func addTracking(_ externalID: String, shipment: ShipmentRequest, local: Order,
                      operation: String) async throws -> (found: Bool, trackingID: String) {
         let path = "orders/\(externalID)/shipment-trackings"
@@ -141,14 +147,23 @@ extension WooCommerceChannel {
             return (true, entry["tracking_id"]?.text ?? "?")
         }
         var body: [(String, JSONValue)] = [("tracking_number", .string(WooCommerceTracking.compact(shipment.trackingNumber)))]
+        var provider: String?
         if let name = shipment.carrierName, !name.isEmpty {
-            body.append(("tracking_provider", .string(name)))
+            if try await trackingProviderKnown(name, orderID: externalID, operation: operation) {
+                provider = name
+            } else if alerts.raise("provider:" + WooCommerceTracking.providerSlug(name)) {
+                logger.warning("tracking provider unknown to the Shipment Tracking extension; sent as a custom provider with its link",
+                               ["provider": .string(name), "carrier": .string(shipment.carrierKey ?? "")])
+            }
+        }
+        if let provider {
+            body.append(("tracking_provider", .string(provider)))
         } else {
             let carrier = shipment.carrierKey.flatMap { carriers[$0] }
             let rendered = carrier?.trackingURL(number: shipment.trackingNumber, postcode: local.shippingAddress?.postcode ?? "")
-            body.append(("custom_tracking_provider", .string(shipment.carrierKey ?? "Carrier")))
-            if let link = WooCommerceTracking.customLink(template: carrier?.trackingURL, shipmentURL: shipment.trackingURL,
-                                                         renderedTemplate: rendered) {
+            let name = shipment.carrierName.flatMap { $0.isEmpty ? nil : $0 } ?? shipment.carrierKey ?? "Carrier"
+            body.append(("custom_tracking_provider", .string(name)))
+            if let link = WooCommerceTracking.customLink(shipmentURL: shipment.trackingURL, rendered: rendered) {
                 body.append(("custom_tracking_link", .string(link)))
             }
         }
@@ -157,6 +172,11 @@ extension WooCommerceChannel {
         let (created, createdJSON) = try await send(request("POST", path, body: .object(body), namespace: .shipmentTracking),
                                                     operation: addOperation, once: true)
         guard let createdJSON else { throw failure(created, operation: addOperation) }
-        return (false, createdJSON["tracking_id"]?.text ?? "?")
+        // Done only when the extension names the entry it created (a redirected or proxied reply is not).
+        guard let trackingID = createdJSON["tracking_id"]?.text, !trackingID.isEmpty else {
+            throw ChannelError(.retryable(retryAfter: nil), operation: addOperation, httpStatus: created.status,
+                               message: "the reply names no created tracking entry (no tracking_id); the trackings are read again before any retry")
+        }
+        return (false, trackingID)
     }
 }

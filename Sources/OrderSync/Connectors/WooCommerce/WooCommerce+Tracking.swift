@@ -2,7 +2,7 @@ import Foundation
 
 /// How a shipment is told to a WooCommerce store, as pure values: the customer note's text, whether a
 /// note or tracking entry already carries a tracking number (the duplicate-note guard), the Shipment
-/// Tracking extension's link template, and when an order counts as fully shipped.
+/// Tracking extension's custom link and provider-name comparison, and when an order counts as fully shipped.
 enum WooCommerceTracking {
     /// The tracking number as sent: without whitespace (carriers' sites take it compact).
     static func compact(_ tracking: String) -> String { tracking.filter { !$0.isWhitespace } }
@@ -77,16 +77,37 @@ enum WooCommerceTracking {
         return scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
     }
 
-    /// The extension's `custom_tracking_link` (PHP `sprintf`: `%1$s` number, `%2$s` postcode): the carrier's
-    /// `tracking_url` template with its placeholders replaced, or, when the shipment's link was typed by
-    /// hand (`--tracking-url`), that link as a literal. A literal `%` is doubled so `sprintf` keeps it.
-    static func customLink(template: String?, shipmentURL: String?, renderedTemplate: String?) -> String? {
-        if let template, shipmentURL == nil || shipmentURL == renderedTemplate {
-            return template.replacingOccurrences(of: "%", with: "%%")
-                .replacingOccurrences(of: "{tracking}", with: "%1$s")
-                .replacingOccurrences(of: "{postcode}", with: "%2$s")
+    /// The extension's `custom_tracking_link`: the URL the buyer follows, rendered. The extension shows a
+    /// custom provider's link word for word (`get_formatted_tracking_item`; only its built-in providers'
+    /// formats go through `sprintf`), so no placeholder or doubled `%` may be left in it. The shipment's own
+    /// link (typed with `--tracking-url`, or the carrier's template already rendered) comes first.
+    static func customLink(shipmentURL: String?, rendered: String?) -> String? {
+        for candidate in [shipmentURL, rendered] {
+            if let link = candidate?.trimmingCharacters(in: .whitespaces), !link.isEmpty { return link }
         }
-        return shipmentURL.map { $0.replacingOccurrences(of: "%", with: "%%") }
+        return nil
+    }
+
+    /// WordPress's `sanitize_title` (save context) as the extension applies it to `tracking_provider`:
+    /// accents removed, lower case, `.` `/` and spaces as `-`, other punctuation dropped, one `-` between
+    /// words (`DHL Intraship (DE)` → `dhl-intraship-de`, `DPD.de` → `dpd-de`). Letters without an ASCII form
+    /// are kept percent-encoded, as WordPress keeps them.
+    static func providerSlug(_ name: String) -> String {
+        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+            .lowercased()
+        var slug = ""
+        for scalar in folded.unicodeScalars {
+            switch scalar {
+            case "a"..."z", "0"..."9", "_", "-": slug.unicodeScalars.append(scalar)
+            case ".", "/": slug += "-"
+            case _ where scalar.properties.isWhitespace: slug += "-"
+            case _ where scalar.isASCII: continue
+            default:
+                slug += String(scalar).utf8.map { String(format: "%%%02x", $0) }.joined()
+            }
+        }
+        while slug.contains("--") { slug = slug.replacingOccurrences(of: "--", with: "-") }
+        return slug.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
 
     /// `date_shipped`: the UTC calendar day, `YYYY-MM-DD`.

@@ -24,6 +24,8 @@ public struct WooCommerceChannel: ChannelConnector {
     let alerts = AlertLatch()
     /// Orders already stored, skipped while unchanged (the 5 min overlap re-reads them every poll).
     let unchanged = UnchangedPayloads()
+    /// The Shipment Tracking extension's provider names, read once per run.
+    let providers = TrackingProviderCache()
 
     public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .woocommerce) }
 
@@ -132,6 +134,7 @@ public struct WooCommerceChannel: ChannelConnector {
         case .failure(let error):
             throw error
         case .success(let response):
+            if let refused = ChannelHTTP.redirectRefusal(response, request: request, operation: operation) { throw refused }
             if let problem = ChannelHTTP.classify(response, operation: operation, rateLimitPause: http.rateLimitPause)
                 ?? validate(response) {
                 if case .retryable(let after) = problem.kind, problem.httpStatus == 429 {
