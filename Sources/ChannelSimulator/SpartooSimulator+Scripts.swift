@@ -73,7 +73,8 @@ extension SpartooSimulator {
 
     /// `xml_export_bl.php`: `xml` = `<root><order_id/><products><product><reference_partenaire/>
     /// <product_quantity/>…` (−11 when missing, −15 when not XML or without `order_id`), the order on this
-    /// site (−6), not cancelled (−7); answers the slip as a base64 PDF.
+    /// site (−6), not cancelled (−7), every `reference_partenaire` a reference of the order's products in the
+    /// configured form (−12, missing reference; ``Configuration/slipReference``); answers the slip as a base64 PDF.
     func deliverySlip(_ parameters: [String: String], site: String, render: Renderer, state: State) -> (HTTPResponse, Int?) {
         let script = "xml_export_bl.php"
         guard let xml = parameters["xml"], !xml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -86,6 +87,11 @@ extension SpartooSimulator {
             return (render.error(-6, "Commande introuvable", script: script), -6)
         }
         guard order.status != 41 else { return (render.error(-7, "Commande annulee", script: script), -7) }
+        let known = Set(order.products.map { state.configuration.slipReference == .product ? $0.reference : $0.sizeReference }
+            .filter { !$0.isEmpty })
+        guard !request.products.isEmpty, request.products.allSatisfy({ known.contains($0.reference) }) else {
+            return (render.error(-12, "Reference partenaire manquante", script: script), -12)
+        }
         return (render.slip(orderID: order.id, pdf: Self.slipPDF(for: order)), 1)
     }
 }

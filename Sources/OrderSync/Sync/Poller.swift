@@ -20,6 +20,10 @@ public struct Poller: Sendable {
     /// How far back the daily re-read of open orders reaches (`resweep_days`).
     public var resweepDays: Int = 5
 
+    /// Days shipped orders are followed after shipping when the connector ``FollowsShippedOrders``
+    /// (Spartoo's `aftersale_days`; 0: not followed).
+    public var aftersaleDays: Int = SpartooSettings.defaultAftersaleDays
+
     /// Runs one cycle; returns normally on success, throws the channel's error otherwise.
     public func pollOnce(now: Date = Date()) async throws {
         let store = ingest.store
@@ -39,6 +43,7 @@ public struct Poller: Sendable {
         try await writer.finish()
         try store.setCursor(newCursor, channel: connector.id)
         try await refreshStaleOrders(now: now)
+        try await followShippedOrders(now: now)
     }
 
     /// Once a day: orders still open but unchanged for longer than the re-sweep window are read one by one

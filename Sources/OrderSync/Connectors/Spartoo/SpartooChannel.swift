@@ -18,7 +18,7 @@ public struct SpartooEndpoint: Sendable, Equatable {
 /// delivery slips with `xml_export_bl.php`. Every call is a urlencoded UTF-8 POST whose `partenaire` is in
 /// the body, never in a URL; success is the code inside the XML, not the HTTP status. Every push reads the
 /// order first, so a repeated job never repeats an effect. Safe to call from any task.
-public struct SpartooChannel: ChannelConnector {
+public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     public let id: String
     let endpoints: [SpartooEndpoint]
     let clients: [String: SiteClient]
@@ -39,6 +39,10 @@ public struct SpartooChannel: ChannelConnector {
     let windows = SpartooWindows()
 
     public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .spartoo) }
+
+    /// Follow-up reads of shipped orders per clock hour (`aftersale_days`): two a minute, on top of the
+    /// polls. Spartoo's quota is unpublished (API notes §4); a −429 pauses the host until the next hour.
+    public var followReadsPerHour: Int { 120 }
 
     /// - Parameters:
     ///   - endpoints: the configured sites in order, each with its base URL.
