@@ -36,8 +36,10 @@ final class SpartooSpecDefectTests: SpartooTestCase, @unchecked Sendable {
 
     func testShippedOrdersAreFollowedOnlyWithinAftersaleDays() async throws {
         let h = try makeHarness()
-        let recent = try await h.seed(.new(site: "fr", status: 3))
-        let old = try await h.seed(.new(site: "fr", status: 3))
+        var template = SpartooSimulator.Order.new(site: "fr", status: 3)
+        template.purchasedAt = Date().addingTimeInterval(-70 * 86_400)  // outside the 10-day window
+        let recent = try await h.seed(template)
+        let old = try await h.seed(template)
         // `old` was stored as shipped 61 days ago: past the default 60 aftersale days.
         try h.store.db.execute("UPDATE order_history SET at = ? WHERE external_id = ?",
                                [.text(Timestamp.format(Date().addingTimeInterval(-61 * 86_400))), .text(old.id)])
@@ -47,6 +49,15 @@ final class SpartooSpecDefectTests: SpartooTestCase, @unchecked Sendable {
         try await h.poller.pollOnce()
         let read = Set(h.simulator.requests(script: "xml_export_orders.php").compactMap { $0.parameters["oID"] })
         XCTAssertEqual(read, [recent.id])
+    }
+
+    func testShippedOrdersTheWindowListsAreNotReadAgain() async throws {
+        let h = try makeHarness()
+        let listed = try await h.seed(.new(site: "fr", status: 3))
+        try await h.poller.pollOnce()
+        XCTAssertNotNil(h.simulator.requests(script: "xml_export_orders.php").first { $0.parameters["date"] != nil })
+        XCTAssertFalse(h.simulator.requests(script: "xml_export_orders.php").contains { $0.parameters["oID"] == listed.id },
+                       "the window already read it")
     }
 
     // MARK: defect 5: delivery slip reference

@@ -173,7 +173,7 @@ final class SpartooSimulatorTests: XCTestCase {
         let slip = "xml_export_bl.php"
         XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner)], site: "es")), -11)
         XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", "<root><order_id>")], site: "es")), -15)
-        let xml = "<root><order_id>\(order.id)</order_id><products><product><reference_partenaire><![CDATA[REF-123-42]]></reference_partenaire><product_quantity>1</product_quantity></product></products></root>"
+        let xml = "<root><order_id>\(order.id)</order_id><products><product><reference_partenaire><![CDATA[REF-123]]></reference_partenaire><product_quantity>1</product_quantity></product></products></root>"
         XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", xml)], site: "fr")), -6)
         let reply = call(slip, [("partenaire", partner), ("xml", xml)], site: "es", as: .multipart)
         XCTAssertEqual(spartooCode(reply), 1)
@@ -187,7 +187,13 @@ final class SpartooSimulatorTests: XCTestCase {
         let startxref = try XCTUnwrap(pdfText.range(of: "startxref\n"))
         let offset = try XCTUnwrap(Int(pdfText[startxref.upperBound...].prefix { $0.isNumber }))
         XCTAssertTrue(pdf[offset...].starts(with: Array("xref".utf8)))
-        XCTAssertEqual(SlipRequest.parse(xml)?.products.first?.reference, "REF-123-42")
+        XCTAssertEqual(SlipRequest.parse(xml)?.products.first?.reference, "REF-123")
+        // Products are known by the partner's product reference; a size reference is −12 unless the switch says so.
+        let sized = xml.replacingOccurrences(of: "REF-123]]", with: "REF-123-42]]")
+        XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", sized)], site: "es")), -12)
+        simulator.updateConfiguration { $0.slipReference = .size }
+        XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", sized)], site: "es")), 1)
+        XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", xml)], site: "es")), -12)
     }
 
     func testFaults() {

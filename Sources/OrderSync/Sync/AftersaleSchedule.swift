@@ -7,6 +7,9 @@ import Foundation
 public protocol FollowsShippedOrders: ChannelConnector {
     /// The most follow-up reads per clock hour for the whole channel (so for each of its hosts too).
     var followReadsPerHour: Int { get }
+
+    /// Whether the last successful walk listed this order (it then needs no follow-up read). Thread-safe.
+    func listedByLastWalk(_ externalID: String) -> Bool
 }
 
 /// Which followed orders to re-read in one poll cycle: pure arithmetic, no I/O.

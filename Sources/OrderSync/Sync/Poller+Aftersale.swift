@@ -4,13 +4,15 @@ extension Poller {
     /// Re-reads the due part of the channel's shipped orders (see ``AftersaleSchedule``) when the connector
     /// ``FollowsShippedOrders`` and `aftersaleDays` > 0. The set comes from the orders table: orders still
     /// shipped whose shipment was stored within `aftersaleDays`. Progress is saved under `<channel>#aftersale`,
-    /// also when a read fails (then the failure is thrown). Read-only on the channel.
-    func followShippedOrders(now: Date) async throws {
+    /// also when a read fails (then the failure is thrown). Orders this cycle already read (`delivered`) or
+    /// the walk lists are not read again. Read-only on the channel.
+    func followShippedOrders(now: Date, delivered: Set<String>) async throws {
         guard aftersaleDays > 0, let following = connector as? any FollowsShippedOrders else { return }
         let store = ingest.store
         let key = connector.id + "#aftersale"
         let followed = try store.shippedOrders(channel: connector.id,
                                                shippedSince: now.addingTimeInterval(-Double(aftersaleDays) * AftersaleSchedule.day))
+            .filter { !delivered.contains($0.externalID) && !following.listedByLastWalk($0.externalID) }
         let schedule = AftersaleSchedule(perHour: following.followReadsPerHour, interval: interval)
         let saved = AftersaleSchedule.Progress.decode(try store.cursor(channel: key))
         let plan = schedule.plan(followed.map(\.externalID), progress: saved, now: now)

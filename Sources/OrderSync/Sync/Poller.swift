@@ -30,9 +30,11 @@ public struct Poller: Sendable {
         let cursor = try store.cursor(channel: connector.id)
         // Performance: a page is stored while the connector fetches the next one (see `PageWriter`).
         let writer = PageWriter(ingest: ingest)
+        let delivered = DeliveredRefs()
         let newCursor: String
         do {
             newCursor = try await connector.poll(cursor: cursor, now: now) { page in
+                delivered.add(page)
                 try await writer.submit(page)
             }
         } catch {
@@ -43,7 +45,7 @@ public struct Poller: Sendable {
         try await writer.finish()
         try store.setCursor(newCursor, channel: connector.id)
         try await refreshStaleOrders(now: now)
-        try await followShippedOrders(now: now)
+        try await followShippedOrders(now: now, delivered: delivered.ids)
     }
 
     /// Once a day: orders still open but unchanged for longer than the re-sweep window are read one by one
@@ -150,4 +152,14 @@ actor PageWriter {
         pending = nil
         try await task.value
     }
+}
+
+/// The external ids of the orders one poll delivered. Thread-safe.
+final class DeliveredRefs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Set<String> = []
+
+    func add(_ page: OrderPage) { lock.withLock { stored.formUnion(page.orders.map(\.order.ref.externalID)) } }
+
+    var ids: Set<String> { lock.withLock { stored } }
 }

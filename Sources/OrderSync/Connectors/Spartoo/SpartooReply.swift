@@ -32,6 +32,7 @@ struct SpartooCode: Sendable, Equatable, CustomStringConvertible {
         case -7: "illegal status change"
         case -9: "status unchanged"
         case -11: "xml missing"
+        case -12: "reference missing"
         case -15: "XML syntax error"
         case -428: "account deactivated"
         case -429: "too many calls in this hour"
@@ -109,7 +110,7 @@ final class SpartooWindows: @unchecked Sendable {
 
 extension SpartooCode {
     /// The classified error for a code that is neither success nor one the caller handles itself
-    /// (API notes §4): −1/−2/−428 unauthorized (flag the channel, no retry loop); −3/−5/−11/−15 and
+    /// (API notes §4): −1/−2/−428 unauthorized (flag the channel, no retry loop); −3/−5/−11/−12/−15 and
     /// unknown codes permanent (our bug or an undocumented refusal); −6 and −7 permanent; −429 retryable
     /// at the next full hour (`retryAfter`). The message names the site, never the partner id or a URL.
     func error(operation: String, site: String, retryAfter: TimeInterval? = nil) -> ChannelError {
@@ -128,7 +129,7 @@ extension SpartooCode {
             ChannelError(.permanent, operation: operation, message: "not found on Spartoo site \(site) (\(self))")
         case -7:
             ChannelError(.permanent, operation: operation, message: "Spartoo refused the status change on site \(site) (\(self))")
-        case -3, -5, -11, -15:
+        case -3, -5, -11, -12, -15:
             ChannelError(.permanent, operation: operation, message: "Spartoo rejected the request as incomplete or invalid (\(self))")
         default:
             ChannelError(.permanent, operation: operation, message: "Spartoo answered an error on site \(site) (\(self))")
