@@ -80,6 +80,10 @@ public final class SpartooSimulator: @unchecked Sendable {
     /// The scripts served under `/mp/`.
     public static let scripts = ["xml_export_orders.php", "xml_maj_orders.php", "xml_export_bl.php"]
 
+    /// Every result code the simulator answers: Spartoo's documented table for the order and slip scripts
+    /// (`Tests/Fixtures/specs/spartoo/codes.json` without the return-label codes −22…−25).
+    public static let codes = [1, -1, -2, -3, -5, -6, -7, -9, -11, -12, -15, -428, -429]
+
     let clock: @Sendable () -> Date
     public let sites: [String]
     private let lock = NSLock()

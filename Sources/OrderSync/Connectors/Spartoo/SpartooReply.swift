@@ -20,24 +20,18 @@ struct SpartooCode: Sendable, Equatable, CustomStringConvertible {
         return out
     }
 
-    /// What each documented code means.
+    /// Spartoo's documented codes for the order and slip scripts and what each means
+    /// (`Tests/Fixtures/specs/spartoo/codes.json`; the return-label codes −22…−25 are not used here).
+    static let documented: [Int: String] = [
+        1: "OK", -1: "partenaire missing", -2: "unknown partner", -3: "date or oID missing",
+        -5: "oID or status missing", -6: "not found", -7: "illegal status change", -9: "status unchanged",
+        -11: "xml missing", -12: "reference_partenaire missing or empty", -15: "XML syntax error",
+        -428: "account deactivated", -429: "too many calls in this hour",
+    ]
+
+    /// What a code means; 0 reads as "no errors" where a count is given (undocumented).
     static func meaning(_ value: Int) -> String {
-        switch value {
-        case 1, 0: "OK"
-        case -1: "partenaire missing"
-        case -2: "unknown partner"
-        case -3: "date or oID missing"
-        case -5: "oID or status missing"
-        case -6: "not found"
-        case -7: "illegal status change"
-        case -9: "status unchanged"
-        case -11: "xml missing"
-        case -12: "reference missing"
-        case -15: "XML syntax error"
-        case -428: "account deactivated"
-        case -429: "too many calls in this hour"
-        default: "undocumented"
-        }
+        value == 0 ? "OK" : documented[value] ?? "undocumented"
     }
 
     /// Finds the code liberally (API notes §7): `<root><errors>N</errors>`, any `<errors><error><id>`
