@@ -33,7 +33,8 @@ extension SpartooSimulator {
 
     /// `xml_maj_orders.php`: `oID` and `statut` (−5 when missing; 3 also needs `tracking_number`), the order on
     /// this site (−6), the same status (−9), Spartoo's transitions (−7): →2 from 11, →3 from 2, →41 from
-    /// anything but 3/41; 45/47 cannot be set. Applied changes are recorded as effects.
+    /// anything but 3/41, →45/47 from 3 (the page lists these moves, though its `statut` row says 2, 3 or 41).
+    /// Applied changes are recorded as effects.
     func updateOrder(_ parameters: [String: String], site: String, now: Date, render: Renderer, state: inout State) -> (HTTPResponse, Int?) {
         let script = "xml_maj_orders.php"
         let statusText = parameters["statut"] ?? (state.configuration.acceptEnglishAliases ? parameters["status"] : nil)
@@ -54,6 +55,7 @@ extension SpartooSimulator {
         case 2: order.status == 11
         case 3: order.status == 2
         case 41: order.status != 3 && order.status != 41
+        case 45, 47: order.status == 3
         default: false
         }
         guard allowed else { return (render.error(-7, "Chronologie des statuts non respectee", script: script), -7) }
@@ -65,7 +67,12 @@ extension SpartooSimulator {
             order.shippedAt = now
         }
         state.orders[key] = order
-        let kind: AppliedEffect.Kind = target == 2 ? .accept : target == 3 ? .ship : .cancel
+        let kind: AppliedEffect.Kind = switch target {
+        case 2: .accept
+        case 3: .ship
+        case 41: .cancel
+        default: .parcelOutcome
+        }
         state.effects.append(AppliedEffect(time: now, site: site, orderID: oID, kind: kind, fromStatus: from, toStatus: target,
                                            details: target == 3 ? ["tracking_number": tracking] : [:]))
         return (render.updated(), 1)

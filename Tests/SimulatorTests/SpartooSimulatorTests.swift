@@ -142,7 +142,7 @@ final class SpartooSimulatorTests: XCTestCase {
         XCTAssertEqual(spartooCode(update("0000000000000000", 2)), -6)
         XCTAssertEqual(spartooCode(update(order.id, 2, site: "es")), -6, "wrong host")
         XCTAssertEqual(spartooCode(update(order.id, 3, tracking: "X")), -7, "3 only from 2")
-        XCTAssertEqual(spartooCode(update(order.id, 45)), -7, "45/47 cannot be set")
+        XCTAssertEqual(spartooCode(update(order.id, 45)), -7, "45 only from 3")
         XCTAssertEqual(spartooCode(update(order.id, 11)), -9, "same status")
         XCTAssertEqual(spartooCode(update(order.id, 2)), 1)
         XCTAssertEqual(spartooCode(update(order.id, 2)), -9)
@@ -156,6 +156,11 @@ final class SpartooSimulatorTests: XCTestCase {
         let other = simulator.addOrder(.init(site: "fr"))
         XCTAssertEqual(spartooCode(update(other.id, 41)), 1)
         XCTAssertEqual(simulator.appliedEffects(orderID: other.id, kind: .cancel).count, 1)
+        // The documentation lists 3 → 45 and 3 → 47 among the moves a partner may make.
+        let shipped = simulator.addOrder(.init(site: "fr", status: 3))
+        XCTAssertEqual(spartooCode(update(shipped.id, 47)), 1)
+        XCTAssertEqual(spartooCode(update(shipped.id, 45)), -7, "only from 3")
+        XCTAssertEqual(simulator.appliedEffects(orderID: shipped.id).map(\.kind), [.parcelOutcome])
     }
 
     func testHourlyQuotaPerSiteAndClockHour() {
