@@ -33,7 +33,8 @@ public final class SpartooSimulator: @unchecked Sendable {
         public var exportTrackingNumber = true
         /// A new order (status 11) appears every this many seconds, on each site in turn (nil: never).
         public var newOrderEvery: TimeInterval?
-        /// Orders at 3 move to `status` (45 lost, 47 returned undelivered) this long after shipping (nil: never).
+        /// Orders at 3 move to `status` (45 lost, 47 returned undelivered, 41 cancelled late) this long after
+        /// shipping (nil: never).
         public var shippedOutcome: ShippedOutcome?
         /// Orders left at 11 this long after purchase are cancelled (41) by Spartoo (nil: never, the default).
         public var autoCancelAfter: TimeInterval?

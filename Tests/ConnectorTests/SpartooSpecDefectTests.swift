@@ -34,6 +34,19 @@ final class SpartooSpecDefectTests: SpartooTestCase, @unchecked Sendable {
         XCTAssertTrue(h.simulator.requests(script: "xml_export_orders.php").allSatisfy { $0.parameters["oID"] != order.id })
     }
 
+    func testShippedOrderOlderThanTheWindowIsFollowedForUndeliveredAndLateCancellation() async throws {
+        for (code, status) in [(47, OrderStatus.undelivered), (41, .cancelled)] {
+            let h = try makeHarness(sites: ["fr"])
+            var template = SpartooSimulator.Order.new(site: "fr", status: 3)
+            template.purchasedAt = Date().addingTimeInterval(-40 * 86_400)
+            template.modifiedAt = Date().addingTimeInterval(-30 * 86_400)
+            let order = try await h.seed(template)
+            h.simulator.updateConfiguration { $0.shippedOutcome = .init(status: code, after: 25 * 86_400) }
+            try await h.poller.pollOnce()
+            XCTAssertEqual(try h.stored(order.id)?.status, status, "\(code)")
+        }
+    }
+
     func testShippedOrdersAreFollowedOnlyWithinAftersaleDays() async throws {
         let h = try makeHarness()
         var template = SpartooSimulator.Order.new(site: "fr", status: 3)
@@ -49,6 +62,12 @@ final class SpartooSpecDefectTests: SpartooTestCase, @unchecked Sendable {
         try await h.poller.pollOnce()
         let read = Set(h.simulator.requests(script: "xml_export_orders.php").compactMap { $0.parameters["oID"] })
         XCTAssertEqual(read, [recent.id])
+        // Read once a day: the next cycle, minutes later, does not read it again; a day later it does.
+        h.simulator.clearJournal()
+        try await h.poller.pollOnce(now: Date().addingTimeInterval(300))
+        XCTAssertTrue(h.simulator.requests(script: "xml_export_orders.php").allSatisfy { $0.parameters["oID"] == nil })
+        try await h.poller.pollOnce(now: Date().addingTimeInterval(86_400 + 600))
+        XCTAssertEqual(h.simulator.requests(script: "xml_export_orders.php").compactMap { $0.parameters["oID"] }, [recent.id])
     }
 
     func testShippedOrdersTheWindowListsAreNotReadAgain() async throws {
