@@ -24,6 +24,9 @@ extension SpartooSimulator {
         case quotaExceeded
         /// The reply is written in ISO-8859-1 (declared), whatever ``Configuration/encoding`` says.
         case latin1Body
+        /// After processing: the change IS applied, the client sees HTTP 200 with well-formed XML that carries
+        /// no result code (`<root><result>OK</result></root>`): a reply shape the client does not know.
+        case unrecognisedReply
 
         /// Short name written into the journal.
         public var label: String {
@@ -37,6 +40,7 @@ extension SpartooSimulator {
             case .dropConnection: "drop-connection"
             case .quotaExceeded: "quota-exceeded"
             case .latin1Body: "latin1-body"
+            case .unrecognisedReply: "unrecognised-reply"
             }
         }
 
@@ -49,7 +53,7 @@ extension SpartooSimulator {
             case .quotaExceeded:
                 let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root><errors>-429</errors></root>"
                 return HTTPResponse(status: 200, headers: [("Content-Type", "text/xml; charset=UTF-8")], body: Data(xml.utf8))
-            case .serverErrorAfterApplying, .slow, .malformedXML, .truncatedBody, .latin1Body: return nil
+            case .serverErrorAfterApplying, .slow, .malformedXML, .truncatedBody, .latin1Body, .unrecognisedReply: return nil
             }
         }
 
@@ -67,6 +71,9 @@ extension SpartooSimulator {
                 return HTTPResponse(status: 200, headers: response.headers, body: Data(text.utf8))
             case .truncatedBody:
                 return HTTPResponse(status: 200, headers: response.headers, body: response.body.prefix(max(1, response.body.count / 2)))
+            case .unrecognisedReply:
+                let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root><result>OK</result></root>"
+                return HTTPResponse(status: 200, headers: [("Content-Type", "text/xml; charset=UTF-8")], body: Data(xml.utf8))
             default:
                 return response
             }

@@ -43,6 +43,8 @@ extension SpartooSimulator {
             case ship
             /// statut 41.
             case cancel
+            /// statut 45 (lost) or 47 (returned undelivered), from 3.
+            case parcelOutcome
         }
 
         public let time: Date

@@ -33,7 +33,8 @@ extension SpartooSimulator {
 
     /// `xml_maj_orders.php`: `oID` and `statut` (−5 when missing; 3 also needs `tracking_number`), the order on
     /// this site (−6), the same status (−9), Spartoo's transitions (−7): →2 from 11, →3 from 2, →41 from
-    /// anything but 3/41; 45/47 cannot be set. Applied changes are recorded as effects.
+    /// anything but 3/41, →45/47 from 3 (the page lists these moves, though its `statut` row says 2, 3 or 41).
+    /// Applied changes are recorded as effects.
     func updateOrder(_ parameters: [String: String], site: String, now: Date, render: Renderer, state: inout State) -> (HTTPResponse, Int?) {
         let script = "xml_maj_orders.php"
         let statusText = parameters["statut"] ?? (state.configuration.acceptEnglishAliases ? parameters["status"] : nil)
@@ -54,6 +55,7 @@ extension SpartooSimulator {
         case 2: order.status == 11
         case 3: order.status == 2
         case 41: order.status != 3 && order.status != 41
+        case 45, 47: order.status == 3
         default: false
         }
         guard allowed else { return (render.error(-7, "Chronologie des statuts non respectee", script: script), -7) }
@@ -65,7 +67,12 @@ extension SpartooSimulator {
             order.shippedAt = now
         }
         state.orders[key] = order
-        let kind: AppliedEffect.Kind = target == 2 ? .accept : target == 3 ? .ship : .cancel
+        let kind: AppliedEffect.Kind = switch target {
+        case 2: .accept
+        case 3: .ship
+        case 41: .cancel
+        default: .parcelOutcome
+        }
         state.effects.append(AppliedEffect(time: now, site: site, orderID: oID, kind: kind, fromStatus: from, toStatus: target,
                                            details: target == 3 ? ["tracking_number": tracking] : [:]))
         return (render.updated(), 1)
@@ -73,7 +80,8 @@ extension SpartooSimulator {
 
     /// `xml_export_bl.php`: `xml` = `<root><order_id/><products><product><reference_partenaire/>
     /// <product_quantity/>…` (−11 when missing, −15 when not XML or without `order_id`), the order on this
-    /// site (−6), not cancelled (−7); answers the slip as a base64 PDF.
+    /// site (−6), not cancelled (−7), every `reference_partenaire` a reference of the order's products in the
+    /// configured form (−12, missing reference; ``Configuration/slipReference``); answers the slip as a base64 PDF.
     func deliverySlip(_ parameters: [String: String], site: String, render: Renderer, state: State) -> (HTTPResponse, Int?) {
         let script = "xml_export_bl.php"
         guard let xml = parameters["xml"], !xml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -86,6 +94,11 @@ extension SpartooSimulator {
             return (render.error(-6, "Commande introuvable", script: script), -6)
         }
         guard order.status != 41 else { return (render.error(-7, "Commande annulee", script: script), -7) }
+        let known = Set(order.products.map { state.configuration.slipReference == .product ? $0.reference : $0.sizeReference }
+            .filter { !$0.isEmpty })
+        guard !request.products.isEmpty, request.products.allSatisfy({ known.contains($0.reference) }) else {
+            return (render.error(-12, "Reference partenaire manquante", script: script), -12)
+        }
         return (render.slip(orderID: order.id, pdf: Self.slipPDF(for: order)), 1)
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// What it implements: `/mp/xml_export_orders.php` (`date` in Paris time, or `oID`; optional `statut`),
 /// `/mp/xml_maj_orders.php` (`oID`, `statut` 2/3/41, `tracking_number` with 3) with Spartoo's transition
 /// rules, `/mp/xml_export_bl.php` (`xml` → base64 PDF); parameters from the query, a urlencoded or a
-/// multipart body alike; the codes −1/−2/−428 (partner), −3/−5/−11/−15 (parameters), −6 (unknown order,
+/// multipart body alike; the codes −1/−2/−428 (partner), −3/−5/−11/−12/−15 (parameters), −6 (unknown order,
 /// also an order of another site), −7 (illegal move), −9 (same status), −429 (hourly quota per host),
 /// all under HTTP 200; orders keyed by (site, `orders_id`); timed events (new orders, 3 → 45/47,
 /// auto-cancel); and the faults in ``Fault``.
@@ -33,10 +33,14 @@ public final class SpartooSimulator: @unchecked Sendable {
         public var exportTrackingNumber = true
         /// A new order (status 11) appears every this many seconds, on each site in turn (nil: never).
         public var newOrderEvery: TimeInterval?
-        /// Orders at 3 move to `status` (45 lost, 47 returned undelivered) this long after shipping (nil: never).
+        /// Orders at 3 move to `status` (45 lost, 47 returned undelivered, 41 cancelled late) this long after
+        /// shipping (nil: never).
         public var shippedOutcome: ShippedOutcome?
         /// Orders left at 11 this long after purchase are cancelled (41) by Spartoo (nil: never, the default).
         public var autoCancelAfter: TimeInterval?
+        /// Which product reference a delivery-slip request's `reference_partenaire` must carry (default: the
+        /// partner's product-level `products_reference`); any other reference is answered −12.
+        public var slipReference: SlipReference = .product
         /// The journal keeps about the latest this many requests.
         public var journalLimit = 100_000
 
@@ -56,6 +60,14 @@ public final class SpartooSimulator: @unchecked Sendable {
         case loneInteger
     }
 
+    /// The reference form `xml_export_bl.php` knows products by.
+    public enum SlipReference: Sendable {
+        /// `products_reference`, the partner's product-level reference (Spartoo's `reference_partenaire`).
+        case product
+        /// `products_size_reference` only (an account keyed by size references; tests the client's fallback).
+        case size
+    }
+
     /// Reply body encoding.
     public enum BodyEncoding: Sendable { case utf8, isoLatin1 }
 
@@ -68,6 +80,10 @@ public final class SpartooSimulator: @unchecked Sendable {
 
     /// The scripts served under `/mp/`.
     public static let scripts = ["xml_export_orders.php", "xml_maj_orders.php", "xml_export_bl.php"]
+
+    /// Every result code the simulator answers: Spartoo's documented table for the order and slip scripts
+    /// (`Tests/Fixtures/specs/spartoo/codes.json` without the return-label codes −22…−25).
+    public static let codes = [1, -1, -2, -3, -5, -6, -7, -9, -11, -12, -15, -428, -429]
 
     let clock: @Sendable () -> Date
     public let sites: [String]

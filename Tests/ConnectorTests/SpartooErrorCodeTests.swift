@@ -88,10 +88,12 @@ final class SpartooErrorCodeTests: XCTestCase {
     }
 
     func testAnUpdateReplyWithoutACodeIsRetryable() async {
-        let t = ScriptedTransport([ScriptedTransport.order(status: 11), (200, "<root><result>ok</result></root>")])
+        let t = ScriptedTransport([ScriptedTransport.order(status: 11), (200, "<root><result>ok</result></root>"),
+                                   ScriptedTransport.order(status: 11)])
         let error = await pushError(t)
         XCTAssertEqual(error?.kind, .retryable(retryAfter: nil))
-        XCTAssertEqual(t.requests.count, 2, "not resent in-call")
+        XCTAssertEqual(t.requests.map(\.script), ["xml_export_orders.php", "xml_maj_orders.php", "xml_export_orders.php"],
+                       "read back, not resent in-call")
     }
 
     func testMinus429PausesUntilTheNextHourWithoutFurtherCalls() async throws {

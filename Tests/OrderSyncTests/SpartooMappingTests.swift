@@ -140,7 +140,8 @@ final class SpartooMappingTests: XCTestCase {
     func testSlipRequestEscapesWhatItSends() throws {
         let lines = [OrderLine(lineID: "1", sku: "RÉF&1]]>x", name: "", quantity: 2, unitPrice: nil),
                      OrderLine(lineID: "2", sku: nil, name: "", quantity: 1, unitPrice: nil)]
-        let xml = SpartooChannel.slipRequest(orderID: "3FF7", lines: lines)
+        let xml = SpartooChannel.slipRequest(orderID: "3FF7", references: SpartooChannel.slipReferences(lines, .product),
+                                             quantities: lines.map(\.quantity))
         let root = try SpartooXML.parse(Data(xml.utf8))
         XCTAssertEqual(root.string("order_id"), "3FF7")
         let products = root.child("products")?.children(named: "product") ?? []

@@ -54,7 +54,7 @@ final class SpartooXMLTests: XCTestCase {
         XCTAssertNil(order.carrier, "set by the core from shipping_rules")
         XCTAssertEqual(order.lines, [OrderLine(lineID: "987654-REF-123-42", sku: "REF-123-42", name: "Derby « Élégance »",
                                                brand: "Kickers", quantity: 1, unitPrice: Money("89.90"),
-                                               options: ["size": "42", "color": "Noir"])])
+                                               options: ["size": "42", "color": "Noir", "reference": "REF-123"])])
     }
 
     func testManyOrdersWithCDATAEntitiesCommaDecimalsAndUnknownStatus() throws {

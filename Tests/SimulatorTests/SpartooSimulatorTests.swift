@@ -142,7 +142,7 @@ final class SpartooSimulatorTests: XCTestCase {
         XCTAssertEqual(spartooCode(update("0000000000000000", 2)), -6)
         XCTAssertEqual(spartooCode(update(order.id, 2, site: "es")), -6, "wrong host")
         XCTAssertEqual(spartooCode(update(order.id, 3, tracking: "X")), -7, "3 only from 2")
-        XCTAssertEqual(spartooCode(update(order.id, 45)), -7, "45/47 cannot be set")
+        XCTAssertEqual(spartooCode(update(order.id, 45)), -7, "45 only from 3")
         XCTAssertEqual(spartooCode(update(order.id, 11)), -9, "same status")
         XCTAssertEqual(spartooCode(update(order.id, 2)), 1)
         XCTAssertEqual(spartooCode(update(order.id, 2)), -9)
@@ -156,6 +156,11 @@ final class SpartooSimulatorTests: XCTestCase {
         let other = simulator.addOrder(.init(site: "fr"))
         XCTAssertEqual(spartooCode(update(other.id, 41)), 1)
         XCTAssertEqual(simulator.appliedEffects(orderID: other.id, kind: .cancel).count, 1)
+        // The documentation lists 3 → 45 and 3 → 47 among the moves a partner may make.
+        let shipped = simulator.addOrder(.init(site: "fr", status: 3))
+        XCTAssertEqual(spartooCode(update(shipped.id, 47)), 1)
+        XCTAssertEqual(spartooCode(update(shipped.id, 45)), -7, "only from 3")
+        XCTAssertEqual(simulator.appliedEffects(orderID: shipped.id).map(\.kind), [.parcelOutcome])
     }
 
     func testHourlyQuotaPerSiteAndClockHour() {
@@ -173,7 +178,7 @@ final class SpartooSimulatorTests: XCTestCase {
         let slip = "xml_export_bl.php"
         XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner)], site: "es")), -11)
         XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", "<root><order_id>")], site: "es")), -15)
-        let xml = "<root><order_id>\(order.id)</order_id><products><product><reference_partenaire><![CDATA[REF-123-42]]></reference_partenaire><product_quantity>1</product_quantity></product></products></root>"
+        let xml = "<root><order_id>\(order.id)</order_id><products><product><reference_partenaire><![CDATA[REF-123]]></reference_partenaire><product_quantity>1</product_quantity></product></products></root>"
         XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", xml)], site: "fr")), -6)
         let reply = call(slip, [("partenaire", partner), ("xml", xml)], site: "es", as: .multipart)
         XCTAssertEqual(spartooCode(reply), 1)
@@ -187,7 +192,13 @@ final class SpartooSimulatorTests: XCTestCase {
         let startxref = try XCTUnwrap(pdfText.range(of: "startxref\n"))
         let offset = try XCTUnwrap(Int(pdfText[startxref.upperBound...].prefix { $0.isNumber }))
         XCTAssertTrue(pdf[offset...].starts(with: Array("xref".utf8)))
-        XCTAssertEqual(SlipRequest.parse(xml)?.products.first?.reference, "REF-123-42")
+        XCTAssertEqual(SlipRequest.parse(xml)?.products.first?.reference, "REF-123")
+        // Products are known by the partner's product reference; a size reference is −12 unless the switch says so.
+        let sized = xml.replacingOccurrences(of: "REF-123]]", with: "REF-123-42]]")
+        XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", sized)], site: "es")), -12)
+        simulator.updateConfiguration { $0.slipReference = .size }
+        XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", sized)], site: "es")), 1)
+        XCTAssertEqual(spartooCode(call(slip, [("partenaire", partner), ("xml", xml)], site: "es")), -12)
     }
 
     func testFaults() {

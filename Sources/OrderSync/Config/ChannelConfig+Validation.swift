@@ -106,6 +106,10 @@ extension SpartooSettings {
             }
             problems.checkAPIURL(url, at: hostPath)
         }
+        if !Self.aftersaleDaysRange.contains(aftersaleDays) {
+            problems.add(ConfigPath.member(path, "aftersale_days"), "must be between \(Self.aftersaleDaysRange.lowerBound) "
+                + "and \(Self.aftersaleDaysRange.upperBound) days (got \(aftersaleDays))")
+        }
     }
 }
 

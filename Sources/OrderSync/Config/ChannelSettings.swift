@@ -91,18 +91,25 @@ public struct SpartooSettings: Sendable, Equatable {
     public var hosts: [String: URL]
     /// `fetch_slips` (default false): fetch the delivery-slip PDF of accepted orders.
     public var fetchSlips: Bool
+    /// `aftersale_days` (default 60, 0…365; 0 turns it off): shipped orders are re-read by `oID` for this
+    /// many days after shipping, so a lost parcel (45), a returned one (47) or a late cancellation (41) arrives.
+    public var aftersaleDays: Int
 
     /// `sites` when absent.
     public static let defaultSites = ["fr"]
+    /// `aftersale_days` when absent, and its allowed range.
+    public static let defaultAftersaleDays = 60
+    public static let aftersaleDaysRange = 0...365
 
     public init(
         partnerID: SecretSource, sites: [String] = SpartooSettings.defaultSites,
-        hosts: [String: URL] = [:], fetchSlips: Bool = false
+        hosts: [String: URL] = [:], fetchSlips: Bool = false, aftersaleDays: Int = SpartooSettings.defaultAftersaleDays
     ) {
         self.partnerID = partnerID
         self.sites = sites
         self.hosts = hosts
         self.fetchSlips = fetchSlips
+        self.aftersaleDays = aftersaleDays
     }
 
     /// Sites whose host is not `sws.spartoo.<site>` (a site code is not always the TLD).

@@ -37,7 +37,7 @@ enum ConfigDecoding {
                 + ["region", "environment", "user_agent", "accept_language", "imei_required_for", "enforce_imei"]
         case .spartoo:
             commonChannelKeys + acceptStepKeys + ConfigDecoder.secretKeys("partner_id")
-                + ["sites", "hosts", "fetch_slips"]
+                + ["sites", "hosts", "fetch_slips", "aftersale_days"]
         case .woocommerce:
             commonChannelKeys + ConfigDecoder.secretKeys("consumer_key") + ConfigDecoder.secretKeys("consumer_secret")
                 + ["statuses", "tracking", "complete_on_ship", "auth"]
@@ -179,7 +179,8 @@ enum ConfigDecoding {
         }
         return SpartooSettings(
             partnerID: partnerID, sites: decoder.stringArray(object, "sites", at: path) ?? SpartooSettings.defaultSites,
-            hosts: hosts, fetchSlips: decoder.bool(object, "fetch_slips", at: path) ?? false)
+            hosts: hosts, fetchSlips: decoder.bool(object, "fetch_slips", at: path) ?? false,
+            aftersaleDays: decoder.int(object, "aftersale_days", at: path) ?? SpartooSettings.defaultAftersaleDays)
     }
 
     private static func decodeWooCommerce(_ object: Object, at path: String, _ decoder: inout ConfigDecoder) -> WooCommerceSettings {

@@ -76,3 +76,18 @@ extension Store {
         return result
     }
 }
+
+extension Store {
+    /// Orders of a channel still shipped whose move to `shipped` was stored at or after `since`: the ones
+    /// followed after shipping (a lost or returned parcel shows only on a read by id). Oldest shipment first.
+    public func shippedOrders(channel: String, shippedSince since: Date) throws -> [OrderRef] {
+        try db.query("""
+            SELECT o.external_id AS external_id, MAX(h.at) AS shipped_at FROM orders o
+            JOIN order_history h ON h.channel = o.channel AND h.external_id = o.external_id AND h.to_status = ?
+            WHERE o.channel = ? AND o.status = ?
+            GROUP BY o.external_id HAVING shipped_at >= ? ORDER BY shipped_at, o.external_id
+            """, [.text(OrderStatus.shipped.rawValue), .text(channel), .text(OrderStatus.shipped.rawValue), Store.time(since)]).map {
+            OrderRef(channel: channel, externalID: $0.string("external_id") ?? "")
+        }
+    }
+}

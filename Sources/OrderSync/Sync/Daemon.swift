@@ -145,6 +145,7 @@ public final class Daemon: @unchecked Sendable {
                 var poller = Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
                                     logger: log, onCycle: writeStatus)
                 poller.resweepDays = config.resweepDays
+                if case .spartoo(let spartoo) = channel.settings { poller.aftersaleDays = spartoo.aftersaleDays }
                 runners.append((poller,
                                 Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)))
             } catch {

@@ -20,15 +20,21 @@ public struct Poller: Sendable {
     /// How far back the daily re-read of open orders reaches (`resweep_days`).
     public var resweepDays: Int = 5
 
+    /// Days shipped orders are followed after shipping when the connector ``FollowsShippedOrders``
+    /// (Spartoo's `aftersale_days`; 0: not followed).
+    public var aftersaleDays: Int = SpartooSettings.defaultAftersaleDays
+
     /// Runs one cycle; returns normally on success, throws the channel's error otherwise.
     public func pollOnce(now: Date = Date()) async throws {
         let store = ingest.store
         let cursor = try store.cursor(channel: connector.id)
         // Performance: a page is stored while the connector fetches the next one (see `PageWriter`).
         let writer = PageWriter(ingest: ingest)
+        let delivered = DeliveredRefs()
         let newCursor: String
         do {
             newCursor = try await connector.poll(cursor: cursor, now: now) { page in
+                delivered.add(page)
                 try await writer.submit(page)
             }
         } catch {
@@ -39,6 +45,7 @@ public struct Poller: Sendable {
         try await writer.finish()
         try store.setCursor(newCursor, channel: connector.id)
         try await refreshStaleOrders(now: now)
+        try await followShippedOrders(now: now, delivered: delivered.ids)
     }
 
     /// Once a day: orders still open but unchanged for longer than the re-sweep window are read one by one
@@ -147,4 +154,14 @@ actor PageWriter {
         pending = nil
         try await task.value
     }
+}
+
+/// The external ids of the orders one poll delivered. Thread-safe.
+final class DeliveredRefs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Set<String> = []
+
+    func add(_ page: OrderPage) { lock.withLock { stored.formUnion(page.orders.map(\.order.ref.externalID)) } }
+
+    var ids: Set<String> { lock.withLock { stored } }
 }

@@ -55,4 +55,12 @@ final class SpartooConformanceTests: XCTestCase {
     func testServerErrorsConverge() async throws { try await checks.serverErrorsConvergeOnceTheyStop() }
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
+
+    // Spartoo's published spec as the oracle (Tests/Fixtures/specs/spartoo/).
+    func testSpecEveryRequestUsesOnlyDocumentedParameters() async throws {
+        try await SpartooSpecChecks.everyRequestUsesOnlyDocumentedParameters()
+    }
+    func testSpecOracleFlagsUndocumentedRequests() throws { try SpartooSpecChecks.oracleFlagsUndocumentedRequests() }
+    func testSpecEverySimulatorReplyParses() throws { try SpartooSpecChecks.everySimulatorReplyParsesAgainstTheDocumentedShape() }
+    func testSpecConnectorAndSimulatorShareTheCodeTable() throws { try SpartooSpecChecks.connectorAndSimulatorShareTheCodeTable() }
 }

@@ -103,6 +103,8 @@ struct SpartooMapper: Sendable {
             var options: [String: String] = [:]
             if let size = product.string("products_size") { options["size"] = size }
             if let color = product.string("products_color") { options["color"] = color }
+            // The product-level reference, which the delivery slip names a line by (`sku` is the size one).
+            if let reference, let sizeReference, reference != sizeReference { options["reference"] = reference }
             let unit = try Self.money(product, "products_price_unit_with_reduce", field: field)
                 ?? Self.money(product, "products_price_unit", field: field)
             if unit == nil, let final = try Self.money(product, "products_final_price", field: field) {

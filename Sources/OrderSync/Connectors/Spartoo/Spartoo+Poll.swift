@@ -96,6 +96,7 @@ extension SpartooChannel {
         }
         state.prune(now: now)
         if let firstError { throw firstError }
+        listed.set(seen)
         return try state.encoded()
     }
 

@@ -65,15 +65,25 @@ extension SpartooChannel {
         return try await fetch(orderID, on: client, as: externalID)
     }
 
-    /// Sends one `xml_maj_orders.php`. Returns true when Spartoo applied it now (1), false when the order
-    /// already had that status (−9, or −7 with a fresh read at or past the target). Throws otherwise.
+    /// Sends one `xml_maj_orders.php`. Returns true when Spartoo applied it now (1, or a reply without a code
+    /// after which a read shows the target), false when the order already had that status (−9, or −7 with a
+    /// fresh read at or past the target). Throws otherwise (retryable when a reply without a code left the
+    /// order short of the target).
     private func update(_ parameters: [(String, String)], target: Int, on client: SiteClient, ref: OrderRef,
                         orderID: String, operation: String) async throws -> Bool {
         let reply = try await call("xml_maj_orders.php", parameters, on: client, operation: operation)
         guard let code = reply.code else {
-            // Not known whether it took effect: retry later; the retry reads the order first.
+            // The reply's shape is undocumented (API notes §2): read the order back. At the target, the
+            // change took (the read before the push showed it short of the target); else retry later.
+            let now = try? await fetch(orderID, on: client, as: ref.externalID)
+            if let status = now.flatMap({ Int($0.order.channelStatus) }), SpartooStates.reached(target, from: status) {
+                logger.debug("spartoo update reply not understood; the order shows it applied",
+                             ["order.ref": .string(ref.description), "target": .int(target)])
+                return true
+            }
             throw ChannelError(.retryable(retryAfter: nil), operation: operation,
-                               message: "Spartoo site \(client.site): update reply carries no result code")
+                               message: "Spartoo site \(client.site): update reply carries no result code and the order "
+                                   + "does not show status \(target) yet")
         }
         switch code.value {
         case 1, 0:

@@ -3,36 +3,71 @@ import Foundation
 extension SpartooChannel {
     /// The delivery slip Spartoo wants in every parcel: `xml_export_bl.php` with `partenaire` and
     /// `xml` = `<root><order_id/><products><product><reference_partenaire/><product_quantity/>…` on the order's
-    /// own site (API notes §1.6), the `<pdf>` base64 decoded. Read-only. Throws permanent for −6 (not on that
-    /// site) and for a reply whose content is not a PDF; retryable for transport trouble or a reply without one.
+    /// own site (API notes §1.6), the `<pdf>` base64 decoded. Read-only.
+    ///
+    /// `reference_partenaire` is the partner's product-level reference (`products_reference`) first. When
+    /// Spartoo answers −12 (reference missing) and the lines have size references, the call is made once
+    /// more with those; the form that worked is remembered per site (and logged) and used first from then on.
+    /// Throws permanent for −6 (not on that site), −12 in every form, and a reply whose content is not a PDF;
+    /// retryable for transport trouble or a reply without one.
     public func deliverySlip(for order: Order) async throws -> Data {
         let operation = "slip \(order.ref)"
         let (prefix, orderID) = Self.split(order.ref.externalID)
         let client = try client(prefix ?? order.site ?? endpoints.first?.site ?? "fr", operation: operation)
-        let xml = Self.slipRequest(orderID: orderID, lines: order.lines)
-        let reply = try await read("xml_export_bl.php", [("xml", xml)], on: client, operation: operation) { reply in
-            !(reply.code?.isOK ?? true) || Self.slipPDF(in: reply.root, orderID: orderID) != nil
+        let preferred = slipForms.form(site: client.site)
+        var forms = [preferred]
+        let other: SlipReferenceForm = preferred == .product ? .size : .product
+        if Self.slipReferences(order.lines, other) != Self.slipReferences(order.lines, preferred) { forms.append(other) }
+        var lastError: ChannelError?
+        for form in forms {
+            let xml = Self.slipRequest(orderID: orderID, references: Self.slipReferences(order.lines, form),
+                                       quantities: order.lines.map(\.quantity))
+            let reply = try await read("xml_export_bl.php", [("xml", xml)], on: client, operation: operation) { reply in
+                !(reply.code?.isOK ?? true) || Self.slipPDF(in: reply.root, orderID: orderID) != nil
+            }
+            if let code = reply.code, !code.isOK {
+                lastError = code.error(operation: operation, site: client.site)
+                if code.value == -12 { continue }
+                break
+            }
+            if slipForms.remember(form, site: client.site) {
+                logger.info("spartoo slip reference form", ["site": .string(client.site), "form": .string(form.rawValue)])
+            }
+            guard let pdf = Self.slipPDF(in: reply.root, orderID: orderID) else {
+                throw ChannelError(.retryable(retryAfter: nil), operation: operation,
+                                   message: "Spartoo site \(client.site) sent no delivery slip for this order")
+            }
+            guard pdf.starts(with: Array("%PDF".utf8)) else {
+                throw ChannelError(.permanent, operation: operation, message: "the delivery slip Spartoo sent is not a PDF")
+            }
+            return pdf
         }
-        if let code = reply.code, !code.isOK {
-            throw code.error(operation: operation, site: client.site)
+        throw lastError ?? ChannelError(.permanent, operation: operation, message: "no delivery slip request was made")
+    }
+
+    /// Which reference `reference_partenaire` carries.
+    enum SlipReferenceForm: String, Sendable {
+        /// The product-level `products_reference` (Spartoo's stock API: `reference_partenaire`).
+        case product = "products_reference"
+        /// The size-level `products_size_reference`.
+        case size = "products_size_reference"
+    }
+
+    /// Each line's reference in `form`: the product reference is kept in `options["reference"]` when the line
+    /// also has a size reference (its `sku`); otherwise the `sku` is both.
+    static func slipReferences(_ lines: [OrderLine], _ form: SlipReferenceForm) -> [String] {
+        lines.map { line in
+            let size = line.sku ?? line.lineID
+            return form == .product ? (line.options["reference"] ?? size) : size
         }
-        guard let pdf = Self.slipPDF(in: reply.root, orderID: orderID) else {
-            throw ChannelError(.retryable(retryAfter: nil), operation: operation,
-                               message: "Spartoo site \(client.site) sent no delivery slip for this order")
-        }
-        guard pdf.starts(with: Array("%PDF".utf8)) else {
-            throw ChannelError(.permanent, operation: operation, message: "the delivery slip Spartoo sent is not a PDF")
-        }
-        return pdf
     }
 
     /// The `xml` parameter: UTF-8, every value in CDATA (a bare `&` would break Spartoo's parser, API notes §5).
-    /// `reference_partenaire` is the line's SKU (the size reference when Spartoo gave one).
-    static func slipRequest(orderID: String, lines: [OrderLine]) -> String {
+    static func slipRequest(orderID: String, references: [String], quantities: [Int]) -> String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><root><order_id>" + SpartooXML.cdata(orderID) + "</order_id><products>"
-        for line in lines {
-            xml += "<product><reference_partenaire>" + SpartooXML.cdata(line.sku ?? line.lineID)
-                + "</reference_partenaire><product_quantity>\(line.quantity)</product_quantity></product>"
+        for (reference, quantity) in zip(references, quantities) {
+            xml += "<product><reference_partenaire>" + SpartooXML.cdata(reference)
+                + "</reference_partenaire><product_quantity>\(quantity)</product_quantity></product>"
         }
         return xml + "</products></root>"
     }
@@ -68,6 +103,23 @@ extension SpartooChannel {
                                                 "bytes": .int(pdf.count)])
         } catch {
             logger.warning("delivery slip not fetched", ["order.ref": .string(ref.description), "error": .string("\(error)")])
+        }
+    }
+}
+
+/// Per site, the `reference_partenaire` form a delivery slip last worked with (in memory). Thread-safe.
+final class SpartooSlipForms: @unchecked Sendable {
+    private let lock = NSLock()
+    private var forms: [String: SpartooChannel.SlipReferenceForm] = [:]
+
+    /// The form to try first on `site`: the one that worked, else the product reference.
+    func form(site: String) -> SpartooChannel.SlipReferenceForm { lock.withLock { forms[site] ?? .product } }
+
+    /// Records that `form` worked on `site`; true when that is news (first success or a change).
+    func remember(_ form: SpartooChannel.SlipReferenceForm, site: String) -> Bool {
+        lock.withLock {
+            defer { forms[site] = form }
+            return forms[site] != form
         }
     }
 }

@@ -18,7 +18,7 @@ public struct SpartooEndpoint: Sendable, Equatable {
 /// delivery slips with `xml_export_bl.php`. Every call is a urlencoded UTF-8 POST whose `partenaire` is in
 /// the body, never in a URL; success is the code inside the XML, not the HTTP status. Every push reads the
 /// order first, so a repeated job never repeats an effect. Safe to call from any task.
-public struct SpartooChannel: ChannelConnector {
+public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     public let id: String
     let endpoints: [SpartooEndpoint]
     let clients: [String: SiteClient]
@@ -37,8 +37,22 @@ public struct SpartooChannel: ChannelConnector {
     let unchanged = UnchangedPayloads()
     /// Per site, the last window stored whole: its fingerprint and the ids it listed.
     let windows = SpartooWindows()
+    /// Per site, the order ids the last successful poll's windows listed.
+    let listed = SpartooListed()
+    /// Per site, the slip reference form Spartoo accepted.
+    let slipForms = SpartooSlipForms()
 
     public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .spartoo) }
+
+    /// Follow-up reads of shipped orders per clock hour (`aftersale_days`): two a minute, on top of the
+    /// polls. Spartoo's quota is unpublished (API notes §4); a −429 pauses the host until the next hour.
+    public var followReadsPerHour: Int { 120 }
+
+    /// Whether the last successful poll's windows listed the order (`ID` on any site, `SITE/ID` on that site).
+    public func listedByLastWalk(_ externalID: String) -> Bool {
+        let (site, orderID) = Self.split(externalID)
+        return listed.contains(orderID, site: site)
+    }
 
     /// - Parameters:
     ///   - endpoints: the configured sites in order, each with its base URL.
@@ -276,5 +290,21 @@ actor SpartooQuota {
 
     func pause(until date: Date) {
         pausedUntil = max(pausedUntil ?? .distantPast, date)
+    }
+}
+
+/// Per site, the ids of the orders the last successful poll listed. Thread-safe.
+final class SpartooListed: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String: Set<String>] = [:]
+
+    func set(_ seen: [String: Set<String>]) { lock.withLock { ids = seen } }
+
+    /// Listed on `site`, or on any site when nil.
+    func contains(_ orderID: String, site: String?) -> Bool {
+        lock.withLock {
+            if let site { return ids[site]?.contains(orderID) ?? false }
+            return ids.values.contains { $0.contains(orderID) }
+        }
     }
 }

@@ -20,23 +20,18 @@ struct SpartooCode: Sendable, Equatable, CustomStringConvertible {
         return out
     }
 
-    /// What each documented code means.
+    /// Spartoo's documented codes for the order and slip scripts and what each means
+    /// (`Tests/Fixtures/specs/spartoo/codes.json`; the return-label codes −22…−25 are not used here).
+    static let documented: [Int: String] = [
+        1: "OK", -1: "partenaire missing", -2: "unknown partner", -3: "date or oID missing",
+        -5: "oID or status missing", -6: "not found", -7: "illegal status change", -9: "status unchanged",
+        -11: "xml missing", -12: "reference_partenaire missing or empty", -15: "XML syntax error",
+        -428: "account deactivated", -429: "too many calls in this hour",
+    ]
+
+    /// What a code means; 0 reads as "no errors" where a count is given (undocumented).
     static func meaning(_ value: Int) -> String {
-        switch value {
-        case 1, 0: "OK"
-        case -1: "partenaire missing"
-        case -2: "unknown partner"
-        case -3: "date or oID missing"
-        case -5: "oID or status missing"
-        case -6: "not found"
-        case -7: "illegal status change"
-        case -9: "status unchanged"
-        case -11: "xml missing"
-        case -15: "XML syntax error"
-        case -428: "account deactivated"
-        case -429: "too many calls in this hour"
-        default: "undocumented"
-        }
+        value == 0 ? "OK" : documented[value] ?? "undocumented"
     }
 
     /// Finds the code liberally (API notes §7): `<root><errors>N</errors>`, any `<errors><error><id>`
@@ -109,7 +104,7 @@ final class SpartooWindows: @unchecked Sendable {
 
 extension SpartooCode {
     /// The classified error for a code that is neither success nor one the caller handles itself
-    /// (API notes §4): −1/−2/−428 unauthorized (flag the channel, no retry loop); −3/−5/−11/−15 and
+    /// (API notes §4): −1/−2/−428 unauthorized (flag the channel, no retry loop); −3/−5/−11/−12/−15 and
     /// unknown codes permanent (our bug or an undocumented refusal); −6 and −7 permanent; −429 retryable
     /// at the next full hour (`retryAfter`). The message names the site, never the partner id or a URL.
     func error(operation: String, site: String, retryAfter: TimeInterval? = nil) -> ChannelError {
@@ -128,7 +123,7 @@ extension SpartooCode {
             ChannelError(.permanent, operation: operation, message: "not found on Spartoo site \(site) (\(self))")
         case -7:
             ChannelError(.permanent, operation: operation, message: "Spartoo refused the status change on site \(site) (\(self))")
-        case -3, -5, -11, -15:
+        case -3, -5, -11, -12, -15:
             ChannelError(.permanent, operation: operation, message: "Spartoo rejected the request as incomplete or invalid (\(self))")
         default:
             ChannelError(.permanent, operation: operation, message: "Spartoo answered an error on site \(site) (\(self))")
