@@ -38,6 +38,9 @@ extension CommandContext {
             if c.acceptanceDueSoon + c.acceptanceOverdue > 0 {
                 out("  acceptance: \(c.acceptanceDueSoon) due within 6 h, \(c.acceptanceOverdue) overdue")
             }
+            if c.shipmentDueSoon + c.shipmentOverdue > 0 {
+                out("  shipment: \(c.shipmentDueSoon) due within 6 h, \(c.shipmentOverdue) overdue")
+            }
             out("  cursor: \(c.cursor ?? "none")")
         }
         return .ok
@@ -86,6 +89,7 @@ extension CommandContext {
         out("\(order.ref)  \(order.status.rawValue) (channel status \(order.channelStatus))")
         out("  created \(order.createdAt.map(Timestamp.format) ?? "-"), updated \(order.updatedAt.map(Timestamp.format) ?? "-")")
         if let acceptBy = order.acceptBy { out("  accept by \(Timestamp.format(acceptBy))") }
+        if let shipBy = order.shipBy { out("  ship by \(Timestamp.format(shipBy))") }
         out("  total \(order.total?.description ?? "-") \(order.currency ?? "") (shipping \(order.shippingTotal?.description ?? "-"))")
         if let c = order.customer { out("  customer \(c.name) \(c.email ?? "")") }
         if let a = order.shippingAddress {

@@ -87,6 +87,19 @@ enum Migrations {
             "CREATE INDEX orders_accept_by ON orders(status, accept_by)",
             "CREATE TABLE daemon_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ]),
+        ("2026-12-05-shipping-deadlines", [
+            "ALTER TABLE orders ADD COLUMN accepted_at TEXT",
+            "ALTER TABLE orders ADD COLUMN ship_by TEXT",
+            "ALTER TABLE orders ADD COLUMN ship_warned_at TEXT",
+            "ALTER TABLE orders ADD COLUMN ship_missed_at TEXT",
+            "CREATE INDEX orders_ship_by ON orders(status, ship_by)",
+            // Orders stored before: accepted when their history first shows awaiting_shipment.
+            """
+            UPDATE orders SET accepted_at = (SELECT MIN(h.at) FROM order_history h
+                WHERE h.channel = orders.channel AND h.external_id = orders.external_id
+                AND h.to_status = 'awaiting_shipment')
+            """,
+        ]),
     ]
 
     static func run(on db: Database) throws {

@@ -20,6 +20,9 @@ public struct StatusReport: Encodable, Sendable {
         /// Orders awaiting acceptance whose deadline falls within 6 hours / has passed.
         public var acceptanceDueSoon: Int
         public var acceptanceOverdue: Int
+        /// Unshipped orders (no shipment queued) whose `ship_by` falls within 6 hours / has passed.
+        public var shipmentDueSoon: Int = 0
+        public var shipmentOverdue: Int = 0
         public var cursor: String?
 
         enum CodingKeys: String, CodingKey {
@@ -27,6 +30,7 @@ public struct StatusReport: Encodable, Sendable {
             case consecutiveErrors = "consecutive_errors", lastError = "last_error", failing
             case ordersKnown = "orders_known", jobsPending = "jobs_pending", jobsFailed = "jobs_failed"
             case quarantined, cursor, acceptanceDueSoon = "acceptance_due_6h", acceptanceOverdue = "acceptance_overdue"
+            case shipmentDueSoon = "shipment_due_6h", shipmentOverdue = "shipment_overdue"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -38,6 +42,7 @@ public struct StatusReport: Encodable, Sendable {
             try c.encode(jobsPending, forKey: .jobsPending); try c.encode(jobsFailed, forKey: .jobsFailed)
             try c.encode(quarantined, forKey: .quarantined); try c.encode(cursor, forKey: .cursor)
             try c.encode(acceptanceDueSoon, forKey: .acceptanceDueSoon); try c.encode(acceptanceOverdue, forKey: .acceptanceOverdue)
+            try c.encode(shipmentDueSoon, forKey: .shipmentDueSoon); try c.encode(shipmentOverdue, forKey: .shipmentOverdue)
         }
     }
 
@@ -63,6 +68,7 @@ public struct StatusReport: Encodable, Sendable {
         let jobs = try store.jobCounts()
         let quarantine = try store.quarantineCounts()
         let pending = try store.pendingAcceptances()
+        let shipping = try store.shipmentDeadlineCounts(now: now)
         var channels: [Channel] = []
         for channel in config.channels {
             let h = health[channel.id]
@@ -80,6 +86,7 @@ public struct StatusReport: Encodable, Sendable {
                 acceptanceDueSoon: pending.filter { $0.ref.channel == channel.id && $0.acceptBy > now
                     && $0.acceptBy.timeIntervalSince(now) <= 6 * 3600 }.count,
                 acceptanceOverdue: pending.filter { $0.ref.channel == channel.id && $0.acceptBy <= now }.count,
+                shipmentDueSoon: shipping[channel.id]?.dueSoon ?? 0, shipmentOverdue: shipping[channel.id]?.overdue ?? 0,
                 cursor: try store.cursor(channel: channel.id)))
         }
         return StatusReport(generatedAt: Timestamp.format(now), version: OrderSyncVersion.current,

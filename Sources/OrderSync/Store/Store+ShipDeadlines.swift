@@ -1,0 +1,65 @@
+import Foundation
+
+/// An order waiting to be shipped that carries a deadline, with what has been logged about it.
+public struct PendingShipment: Sendable, Equatable {
+    public var ref: OrderRef
+    public var shipBy: Date
+    /// The start of the window: acceptance, else first sight.
+    public var start: Date
+    public var warned: Bool
+    public var missed: Bool
+}
+
+/// Per channel: unshipped orders whose `ship_by` falls within the next hours / has passed.
+public struct ShipmentDeadlineCounts: Sendable, Equatable {
+    public var dueSoon = 0
+    public var overdue = 0
+}
+
+extension Store {
+    /// Orders in `awaiting_shipment` with a `ship_by`, no ship job (a queued shipment counts as shipped)
+    /// and no missed-deadline error logged yet, soonest first.
+    public func pendingShipments() throws -> [PendingShipment] {
+        try db.query("""
+            SELECT channel, external_id, ship_by, accepted_at, first_seen_at, ship_warned_at FROM orders
+            WHERE status = 'awaiting_shipment' AND ship_by IS NOT NULL AND ship_missed_at IS NULL
+            AND NOT EXISTS (\(Store.shipJobExists))
+            ORDER BY ship_by
+            """).compactMap { row in
+            guard let shipBy = Store.date(row, "ship_by") else { return nil }
+            return PendingShipment(ref: OrderRef(channel: row.string("channel") ?? "", externalID: row.string("external_id") ?? ""),
+                                   shipBy: shipBy, start: Store.date(row, "accepted_at") ?? Store.date(row, "first_seen_at") ?? shipBy,
+                                   warned: row.string("ship_warned_at") != nil, missed: false)
+        }
+    }
+
+    /// Records that the shipping warning (or the missed-deadline error) was logged, so it is logged once.
+    public func markShipDeadline(_ ref: OrderRef, missed: Bool, now: Date = Date()) throws {
+        let column = missed ? "ship_missed_at" : "ship_warned_at"
+        try db.execute("UPDATE orders SET \(column) = ? WHERE channel = ? AND external_id = ?",
+                       [Store.time(now), .text(ref.channel), .text(ref.externalID)])
+        ordersVersion.bump()
+    }
+
+    /// Per channel, unshipped orders (as ``pendingShipments()`` means it, whatever was logged) due within
+    /// `within` seconds of `now`, and overdue.
+    public func shipmentDeadlineCounts(now: Date = Date(), within: TimeInterval = 6 * 3600) throws -> [String: ShipmentDeadlineCounts] {
+        var counts: [String: ShipmentDeadlineCounts] = [:]
+        // Stored times are fixed-width UTC text (`Store.time`), so text order is time order.
+        for row in try db.query("""
+            SELECT channel, SUM(ship_by <= ?1) AS overdue, SUM(ship_by > ?1 AND ship_by <= ?2) AS due_soon FROM orders
+            WHERE status = 'awaiting_shipment' AND ship_by IS NOT NULL AND NOT EXISTS (\(Store.shipJobExists))
+            GROUP BY channel
+            """, [Store.time(now), Store.time(now.addingTimeInterval(within))]) {
+            counts[row.string("channel") ?? ""] = ShipmentDeadlineCounts(dueSoon: row.int("due_soon") ?? 0,
+                                                                         overdue: row.int("overdue") ?? 0)
+        }
+        return counts
+    }
+
+    /// A ship job other than a dropped one exists for the `orders` row (queued, running, pushed or failed).
+    static let shipJobExists = """
+        SELECT 1 FROM jobs j WHERE j.channel = orders.channel AND j.external_id = orders.external_id
+        AND j.kind = 'ship' AND j.state != 'dropped'
+        """
+}
