@@ -52,18 +52,29 @@ public struct DeadlineWatch: Sendable {
     /// Emits what is due now for unshipped orders with a `ship_by`, each event once per order; returns them.
     @discardableResult
     public func checkShipments(now: Date = Date()) throws -> [DeadlineEvent] {
+        try shipmentPass(now: now).events
+    }
+
+    /// The events due at `now`, and the next instant one falls due (nil: none pending).
+    func shipmentPass(now: Date) throws -> (events: [DeadlineEvent], next: Date?) {
         var events: [DeadlineEvent] = []
-        for pending in try store.pendingShipments() {
+        var next: Date?
+        for var pending in try store.pendingShipments() {
             if let shipChannels, !shipChannels.contains(pending.ref.channel) { continue }
-            guard let name = ShippingDeadline.due(start: pending.start, shipBy: pending.shipBy, warned: pending.warned,
-                                                  missed: pending.missed, now: now) else { continue }
-            // Marked first: an event is never emitted twice, even if the process dies right after.
-            try store.markShipDeadline(pending.ref, missed: name == .shipmentOverdue, now: now)
-            let event = DeadlineEvent(name: name, ref: pending.ref, shipBy: pending.shipBy, at: now)
-            emit(event)
-            events.append(event)
+            if let name = ShippingDeadline.due(start: pending.start, shipBy: pending.shipBy, warned: pending.warned,
+                                               missed: pending.missed, now: now) {
+                // Marked first: an event is never emitted twice, even if the process dies right after.
+                try store.markShipDeadline(pending.ref, missed: name == .shipmentOverdue, now: now)
+                let event = DeadlineEvent(name: name, ref: pending.ref, shipBy: pending.shipBy, at: now)
+                emit(event)
+                events.append(event)
+                if name == .shipmentOverdue { continue }
+                pending.warned = true
+            }
+            let due = pending.warned ? pending.shipBy : ShippingDeadline.warningTime(start: pending.start, shipBy: pending.shipBy)
+            next = min(next ?? due, due)
         }
-        return events
+        return (events, next)
     }
 
     /// Logs `event` and hands it to ``onEvent``.
@@ -72,15 +83,21 @@ public struct DeadlineWatch: Sendable {
         onEvent(event)
     }
 
+    /// Checks every `interval`, and wakes for the next shipping warning or deadline when that comes sooner
+    /// (so a short window is not missed between two looks). Returns when cancelled.
     public func run(every interval: TimeInterval = 5) async {
         var throttle = ErrorThrottle(interval: 600)
+        func report(_ error: Error) {
+            if throttle.shouldLog("\(error)") { logger.error("deadline check failed", ["error": .string("\(error)")]) }
+        }
         while !Task.isCancelled {
-            for step in [{ _ = try check() }, { _ = try checkShipments() }] as [() throws -> Void] {
-                do { try step() } catch {
-                    if throttle.shouldLog("\(error)") { logger.error("deadline check failed", ["error": .string("\(error)")]) }
-                }
-            }
-            do { try await sleep(seconds: interval) } catch { return }
+            do { try check() } catch { report(error) }
+            var wait = interval
+            do {
+                let now = Date()
+                if let next = try shipmentPass(now: now).next { wait = min(interval, max(0.05, next.timeIntervalSince(now))) }
+            } catch { report(error) }
+            do { try await sleep(seconds: wait) } catch { return }
         }
     }
 }
