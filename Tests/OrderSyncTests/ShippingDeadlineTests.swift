@@ -77,6 +77,17 @@ final class ShippingDeadlineTests: StoreTestCase {
         XCTAssertEqual(received.events.first?.summary, "bm-eu:1 must ship by 2026-03-11T08:30:00Z (6.0 h left)")
     }
 
+    func testTheWatchKnowsWhenTheNextWarningOrDeadlineFallsDue() throws {
+        let ingest = Ingest(store: store, channelID: "bm-eu", autoAccept: false, rules: [], shipWithinHours: 24, logger: .discarding)
+        try ingest.store(OrderPage(orders: [FetchedOrder(order: Fixture.order("n"), raw: Data())]), now: Fixture.t0)
+        let watch = DeadlineWatch(store: store, windows: [:], logger: .discarding)
+        XCTAssertEqual(try store.nextShipmentDeadline()?.timeIntervalSince(Fixture.t0) ?? 0, 18 * 3600, accuracy: 0.01)
+        try watch.checkShipments(now: Fixture.t0.addingTimeInterval(18 * 3600))
+        XCTAssertEqual(try store.nextShipmentDeadline()?.timeIntervalSince(Fixture.t0) ?? 0, 24 * 3600, accuracy: 0.01)
+        try watch.checkShipments(now: Fixture.t0.addingTimeInterval(24 * 3600))
+        XCTAssertNil(try store.nextShipmentDeadline())
+    }
+
     func testAQueuedShipmentCountsAsShipped() throws {
         let ingest = Ingest(store: store, channelID: "bm-eu", autoAccept: false, rules: [], shipWithinHours: 24, logger: .discarding)
         try ingest.store(OrderPage(orders: [FetchedOrder(order: Fixture.order("2"), raw: Data())]), now: Fixture.t0)

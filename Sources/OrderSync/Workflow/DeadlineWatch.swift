@@ -52,29 +52,18 @@ public struct DeadlineWatch: Sendable {
     /// Emits what is due now for unshipped orders with a `ship_by`, each event once per order; returns them.
     @discardableResult
     public func checkShipments(now: Date = Date()) throws -> [DeadlineEvent] {
-        try shipmentPass(now: now).events
-    }
-
-    /// The events due at `now`, and the next instant one falls due (nil: none pending).
-    func shipmentPass(now: Date) throws -> (events: [DeadlineEvent], next: Date?) {
         var events: [DeadlineEvent] = []
-        var next: Date?
-        for var pending in try store.pendingShipments() {
+        for pending in try store.pendingShipments(dueBy: now) {
             if let shipChannels, !shipChannels.contains(pending.ref.channel) { continue }
-            if let name = ShippingDeadline.due(start: pending.start, shipBy: pending.shipBy, warned: pending.warned,
-                                               missed: pending.missed, now: now) {
-                // Marked first: an event is never emitted twice, even if the process dies right after.
-                try store.markShipDeadline(pending.ref, missed: name == .shipmentOverdue, now: now)
-                let event = DeadlineEvent(name: name, ref: pending.ref, shipBy: pending.shipBy, at: now)
-                emit(event)
-                events.append(event)
-                if name == .shipmentOverdue { continue }
-                pending.warned = true
-            }
-            let due = pending.warned ? pending.shipBy : ShippingDeadline.warningTime(start: pending.start, shipBy: pending.shipBy)
-            next = min(next ?? due, due)
+            guard let name = ShippingDeadline.due(start: pending.start, shipBy: pending.shipBy, warned: pending.warned,
+                                                  missed: pending.missed, now: now) else { continue }
+            // Marked first: an event is never emitted twice, even if the process dies right after.
+            try store.markShipDeadline(pending.ref, missed: name == .shipmentOverdue, now: now)
+            let event = DeadlineEvent(name: name, ref: pending.ref, shipBy: pending.shipBy, at: now)
+            emit(event)
+            events.append(event)
         }
-        return (events, next)
+        return events
     }
 
     /// Logs `event` and hands it to ``onEvent``.
@@ -94,8 +83,9 @@ public struct DeadlineWatch: Sendable {
             do { try check() } catch { report(error) }
             var wait = interval
             do {
-                let now = Date()
-                if let next = try shipmentPass(now: now).next { wait = min(interval, max(0.05, next.timeIntervalSince(now))) }
+                try checkShipments()
+                // Past instants (orders of channels not watched) fall back to the interval.
+                if let next = try store.nextShipmentDeadline()?.timeIntervalSinceNow, next > 0 { wait = min(interval, next + 0.01) }
             } catch { report(error) }
             do { try await sleep(seconds: wait) } catch { return }
         }
