@@ -88,6 +88,25 @@ final class ShippingDeadlineTests: StoreTestCase {
         XCTAssertNil(try store.nextShipmentDeadline())
     }
 
+    func testUpgradeTakesAcceptanceFromTheHistoryOfOrdersStoredBefore() throws {
+        var order = Fixture.order("u", status: .awaitingAcceptance, channelStatus: "1")
+        _ = try store.upsert(order, raw: nil, now: Fixture.t0)
+        order.status = .awaitingShipment; order.channelStatus = "3"
+        _ = try store.upsert(order, raw: nil, now: Fixture.t0.addingTimeInterval(3 * 3600))
+        // Back to the schema before the migration.
+        for sql in ["DROP INDEX orders_ship_by", "ALTER TABLE orders DROP COLUMN accepted_at", "ALTER TABLE orders DROP COLUMN ship_by",
+                    "ALTER TABLE orders DROP COLUMN ship_warned_at", "ALTER TABLE orders DROP COLUMN ship_missed_at",
+                    "DELETE FROM schema_migrations WHERE name = '2026-12-05-shipping-deadlines'"] {
+            try store.db.execute(sql)
+        }
+        let upgraded = try temp.open()
+        XCTAssertEqual(try upgraded.known(Fixture.ref("u"))?.acceptedAt, Fixture.t0.addingTimeInterval(3 * 3600))
+        // The next poll gives it its deadline from that acceptance.
+        let ingest = Ingest(store: upgraded, channelID: "bm-eu", autoAccept: false, rules: [], shipWithinHours: 24, logger: .discarding)
+        try ingest.store(OrderPage(orders: [FetchedOrder(order: order, raw: Data())]), now: Fixture.t0.addingTimeInterval(5 * 3600))
+        XCTAssertEqual(try upgraded.order(Fixture.ref("u"))?.order.shipBy, Fixture.t0.addingTimeInterval(27 * 3600))
+    }
+
     func testAQueuedShipmentCountsAsShipped() throws {
         let ingest = Ingest(store: store, channelID: "bm-eu", autoAccept: false, rules: [], shipWithinHours: 24, logger: .discarding)
         try ingest.store(OrderPage(orders: [FetchedOrder(order: Fixture.order("2"), raw: Data())]), now: Fixture.t0)
