@@ -84,6 +84,9 @@ final class ShippingDeadlineTests: StoreTestCase {
         XCTAssertEqual(try store.nextShipmentDeadline()?.timeIntervalSince(Fixture.t0) ?? 0, 18 * 3600, accuracy: 0.01)
         try watch.checkShipments(now: Fixture.t0.addingTimeInterval(18 * 3600))
         XCTAssertEqual(try store.nextShipmentDeadline()?.timeIntervalSince(Fixture.t0) ?? 0, 24 * 3600, accuracy: 0.01)
+        XCTAssertNil(try store.nextShipmentDeadline(channels: ["sp"]), "another channel's orders")
+        let other = DeadlineWatch(store: store, windows: [:], shipChannels: ["sp"], logger: .discarding)
+        XCTAssertEqual(try other.checkShipments(now: Fixture.t0.addingTimeInterval(30 * 3600)), [], "not watched")
         try watch.checkShipments(now: Fixture.t0.addingTimeInterval(24 * 3600))
         XCTAssertNil(try store.nextShipmentDeadline())
     }

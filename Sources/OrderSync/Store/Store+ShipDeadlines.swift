@@ -24,13 +24,13 @@ extension Store {
     /// Performance: the watch runs this every few seconds; the window arithmetic is done by SQLite so that
     /// only due rows are read (20,000 unshipped orders, debug build: 41 ms per look with the next-due query,
     /// 176 ms when every row was read and decoded in Swift).
-    public func pendingShipments(dueBy now: Date) throws -> [PendingShipment] {
+    public func pendingShipments(dueBy now: Date, channels: Set<String>? = nil) throws -> [PendingShipment] {
         try db.query("""
             SELECT channel, external_id, ship_by, accepted_at, first_seen_at, ship_warned_at FROM orders
-            WHERE \(Store.unshippedWithDeadline) AND ship_missed_at IS NULL
+            WHERE \(Store.unshippedWithDeadline) AND ship_missed_at IS NULL \(Store.channelFilter(channels))
             AND (ship_by <= ?1 OR (ship_warned_at IS NULL AND \(Store.warnDay) <= julianday(?1) + 1.0 / 86400))
             ORDER BY ship_by
-            """, [Store.time(now)]).compactMap { row in
+            """, [Store.time(now)] + (channels ?? []).sorted().map { .text($0) }).compactMap { row in
             guard let shipBy = Store.date(row, "ship_by") else { return nil }
             return PendingShipment(ref: OrderRef(channel: row.string("channel") ?? "", externalID: row.string("external_id") ?? ""),
                                    shipBy: shipBy, start: Store.date(row, "accepted_at") ?? Store.date(row, "first_seen_at") ?? shipBy,
@@ -40,11 +40,11 @@ extension Store {
 
     /// The next instant a shipping warning or deadline falls due among the orders ``pendingShipments(dueBy:)``
     /// watches (nil when none); may lie in the past for orders not yet handled.
-    public func nextShipmentDeadline() throws -> Date? {
+    public func nextShipmentDeadline(channels: Set<String>? = nil) throws -> Date? {
         let row = try db.query("""
             SELECT MIN(CASE WHEN ship_warned_at IS NULL THEN \(Store.warnDay) ELSE julianday(ship_by) END) AS next FROM orders
-            WHERE \(Store.unshippedWithDeadline) AND ship_missed_at IS NULL
-            """).first
+            WHERE \(Store.unshippedWithDeadline) AND ship_missed_at IS NULL \(Store.channelFilter(channels, firstParameter: 1))
+            """, (channels ?? []).sorted().map { .text($0) }).first
         guard case .real(let day) = row?["next"] else { return nil }
         return Date(timeIntervalSince1970: (day - 2_440_587.5) * 86_400)
     }
@@ -71,6 +71,13 @@ extension Store {
                                                                          overdue: row.int("overdue") ?? 0)
         }
         return counts
+    }
+
+    /// `AND channel IN (?N, …)` for `channels` bound from parameter `firstParameter` on; empty for nil.
+    static func channelFilter(_ channels: Set<String>?, firstParameter: Int = 2) -> String {
+        guard let channels else { return "" }
+        guard !channels.isEmpty else { return "AND 0" }
+        return "AND channel IN (" + (0..<channels.count).map { "?\(firstParameter + $0)" }.joined(separator: ", ") + ")"
     }
 
     /// `orders` rows in `awaiting_shipment` with a `ship_by` and no ship job.

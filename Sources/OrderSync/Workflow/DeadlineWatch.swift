@@ -53,8 +53,7 @@ public struct DeadlineWatch: Sendable {
     @discardableResult
     public func checkShipments(now: Date = Date()) throws -> [DeadlineEvent] {
         var events: [DeadlineEvent] = []
-        for pending in try store.pendingShipments(dueBy: now) {
-            if let shipChannels, !shipChannels.contains(pending.ref.channel) { continue }
+        for pending in try store.pendingShipments(dueBy: now, channels: shipChannels) {
             guard let name = ShippingDeadline.due(start: pending.start, shipBy: pending.shipBy, warned: pending.warned,
                                                   missed: pending.missed, now: now) else { continue }
             // Marked first: an event is never emitted twice, even if the process dies right after.
@@ -84,8 +83,9 @@ public struct DeadlineWatch: Sendable {
             var wait = interval
             do {
                 try checkShipments()
-                // Past instants (orders of channels not watched) fall back to the interval.
-                if let next = try store.nextShipmentDeadline()?.timeIntervalSinceNow, next > 0 { wait = min(interval, next + 0.01) }
+                if let next = try store.nextShipmentDeadline(channels: shipChannels)?.timeIntervalSinceNow, next > 0 {
+                    wait = min(interval, next + 0.01)
+                }
             } catch { report(error) }
             do { try await sleep(seconds: wait) } catch { return }
         }
