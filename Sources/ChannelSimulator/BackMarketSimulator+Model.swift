@@ -129,6 +129,10 @@ extension BackMarketSimulator {
         public var datePayment: Date?
         /// `date_shipping`; set by the ship call (its `date_shipping`, else now).
         public var dateShipping: Date?
+        /// `expected_dispatch_date`; nil in a template = `date_payment` + 2 days. Served as the OAS `Order`
+        /// schema's example writes it (`2022-04-29T09:35:24`: no offset; UTC here), and null once shipped
+        /// ("only applicable for orders not already SENT").
+        public var expectedDispatchDate: Date? = nil
         /// How this order's dates are written on the wire.
         public var dateStyle: DateStyle
         /// `shipping_address`; its `country` gives the order's `country_code` (see ``countryCode``).
@@ -189,6 +193,12 @@ extension BackMarketSimulator {
             self.shippedFinal = false
         }
 
+        var expectedDispatchJSON: Any {
+            guard !allLiveLinesShipped,
+                  let date = expectedDispatchDate ?? datePayment.map({ $0.addingTimeInterval(2 * 86_400) }) else { return NSNull() }
+            return String(SimDate.format(date).dropLast())  // no "Z": the OAS example's shape
+        }
+
         /// The order state Back Market derives from the lines (0, 10, 1, 3, 8 or 9).
         public var state: Int {
             BackMarketSimulator.deriveOrderState(lineStates: lines.map(\.state), shippedFinal: shippedFinal)
@@ -215,7 +225,7 @@ extension BackMarketSimulator {
                 "price": price ?? SimMoney.total(lines), "shipping_price": shippingPrice,
                 "date_creation": date(dateCreation), "date_modification": date(dateModification),
                 "date_payment": date(datePayment), "date_shipping": date(dateShipping),
-                "expected_dispatch_date": date(datePayment.map { $0.addingTimeInterval(2 * 86_400) }),
+                "expected_dispatch_date": expectedDispatchJSON,
                 "shipping_address": shippingAddress.json, "billing_address": billingAddress.json,
                 "shipper": shipper, "tracking_number": trackingNumber, "tracking_url": trackingURL,
                 "payment_method": paymentMethod, "country_code": countryCode,

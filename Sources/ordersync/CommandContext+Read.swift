@@ -73,6 +73,7 @@ extension CommandContext {
         out("\(order.ref)  \(order.status.rawValue) (channel status \(order.channelStatus))")
         out("  created \(order.createdAt.map(Timestamp.format) ?? "-"), updated \(order.updatedAt.map(Timestamp.format) ?? "-")")
         if let acceptBy = order.acceptBy { out("  accept by \(Timestamp.format(acceptBy))") }
+        if let shipBy = order.shipBy { out("  ship by \(Timestamp.format(shipBy))") }
         out("  total \(order.total?.description ?? "-") \(order.currency ?? "") (shipping \(order.shippingTotal?.description ?? "-"))")
         if let c = order.customer { out("  customer \(c.name) \(c.email ?? "")") }
         if let a = order.shippingAddress {

@@ -37,12 +37,15 @@ extension CommandContext {
             return v >= 3600 ? String(format: "%.1f h", v / 3600) : String(format: "%.0f min", v / 60)
         }
         out("seller KPIs from \(report.from) to \(report.to) (\(days) days)")
-        table(["CHANNEL", "ORDERS", "CANCELLED", "SHIPPED NO TRACKING", "ACCEPT p50/p90", "SHIP p50/p90", "LATE ACCEPT", "DEAD LETTERS"],
+        table(["CHANNEL", "ORDERS", "CANCELLED", "SHIPPED NO TRACKING", "ACCEPT p50/p90", "SHIP p50/p90", "LATE ACCEPT",
+               "ACCEPTED TO SHIP p50/p90", "LATE SHIP", "DEAD LETTERS"],
               report.channels.map { f in
                   [f.channel, String(f.orders), "\(f.cancelled) (\(percent(f.cancellationRate)))",
                    "\(f.shippedWithoutTracking) (\(percent(f.shippedWithoutTrackingRate)))",
                    "\(duration(f.acceptMedianSeconds)) / \(duration(f.acceptP90Seconds))",
-                   "\(duration(f.shipMedianSeconds)) / \(duration(f.shipP90Seconds))", String(f.lateAcceptances), String(f.deadLetters)]
+                   "\(duration(f.shipMedianSeconds)) / \(duration(f.shipP90Seconds))", String(f.lateAcceptances),
+                   "\(duration(f.acceptToShipMedianSeconds)) / \(duration(f.acceptToShipP90Seconds))", String(f.lateShipments),
+                   String(f.deadLetters)]
               })
         return .ok
     }

@@ -32,7 +32,7 @@ enum Commands {
                     usage: "ordersync import-shipments FILE.csv", positionals: ["FILE"]),
         CommandSpec(name: "slip", summary: "Spartoo: fetch the delivery-slip PDF",
                     usage: "ordersync slip ORDER_REF [--out FILE]", options: ["out"], positionals: ["ORDER_REF"]),
-        CommandSpec(name: "report", summary: "seller KPIs per channel",
+        CommandSpec(name: "report", summary: "seller KPIs per channel, late acceptances and shipments",
                     usage: "ordersync report [--days N] [--channel ID] [--json]", flags: ["json"], options: ["days", "channel"]),
         CommandSpec(name: "demo", summary: "run against built-in simulators on 127.0.0.1 (no config, no network)",
                     usage: "ordersync demo [--seconds N]", options: ["seconds"]),

@@ -26,6 +26,10 @@ extension ChannelConfig {
             if autoAccept { problems.add(key("auto_accept"), reason) }
             if acceptWithinHours != Self.defaultAcceptWithinHours { problems.add(key("accept_within_hours"), reason) }
         }
+        if let hours = shipWithinHoursSetting, !Self.shipWithinHoursRange.contains(hours) {
+            problems.add(key("ship_within_hours"), "must be between \(Self.shipWithinHoursRange.lowerBound) "
+                + "and \(Self.shipWithinHoursRange.upperBound) (got \(hours))")
+        }
         if let baseURL { problems.checkAPIURL(baseURL, at: key("base_url")) }
         for (name, source) in settings.secretSources {
             source.validate(at: key(name), into: &problems)

@@ -26,7 +26,7 @@ enum ConfigDecoding {
     static let logKeys = ["file", "level"]
     static let carrierKeys = ["tracking_url", "names"]
     static let ruleKeys = ["channel", "shipping_method", "carrier"]
-    static let commonChannelKeys = ["id", "type", "enabled", "poll_interval_seconds", "base_url"]
+    static let commonChannelKeys = ["id", "type", "enabled", "poll_interval_seconds", "base_url", "ship_within_hours"]
     static let acceptStepKeys = ["auto_accept", "accept_within_hours"]
 
     /// The keys a channel of `type` may have.
@@ -113,6 +113,7 @@ enum ConfigDecoding {
         channel.enabled = decoder.bool(object, "enabled", at: path) ?? true
         channel.pollIntervalSeconds = decoder.int(object, "poll_interval_seconds", at: path) ?? defaultPoll
         channel.baseURL = decoder.url(object, "base_url", at: path, required: type == .woocommerce)
+        channel.shipWithinHoursSetting = decoder.int(object, "ship_within_hours", at: path)
         guard let type else { return channel }
 
         if type.hasAcceptStep {

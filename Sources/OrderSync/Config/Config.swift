@@ -93,6 +93,11 @@ public enum ChannelType: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// True when new orders must be accepted before they can ship (Back Market, Spartoo).
     public var hasAcceptStep: Bool { self != .woocommerce }
+
+    /// `ship_within_hours` when a channel sets none: Spartoo 24 (its back office: ship with tracking within
+    /// 24 h of acceptance); none for Back Market (each order carries its own `expected_dispatch_date`) and
+    /// WooCommerce (no marketplace deadline).
+    public var defaultShipWithinHours: Int? { self == .spartoo ? 24 : nil }
 }
 
 /// One entry of `channels`: the settings every channel has, plus its type's own in ``settings``.
@@ -107,6 +112,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var autoAccept: Bool
     /// `accept_within_hours` (default 24, 1...720; channels with an acceptance step only).
     public var acceptWithinHours: Int
+    /// `ship_within_hours` as written (1...720), nil when absent; see ``shipWithinHours``.
+    public var shipWithinHoursSetting: Int?
     /// `base_url`: override of the API base (sandbox, simulator); required for WooCommerce.
     public var baseURL: URL?
     /// The type's own keys; also determines ``type``.
@@ -115,6 +122,8 @@ public struct ChannelConfig: Sendable, Equatable {
     /// `accept_within_hours` when absent, and its allowed range.
     public static let defaultAcceptWithinHours = 24
     public static let acceptWithinHoursRange = 1...720
+    /// The allowed range of `ship_within_hours`.
+    public static let shipWithinHoursRange = 1...720
 
     /// Builds a channel in code; nothing is checked until ``Config/validate()``.
     public init(
@@ -123,6 +132,7 @@ public struct ChannelConfig: Sendable, Equatable {
         pollIntervalSeconds: Int = Config.defaultPollIntervalSeconds,
         autoAccept: Bool = false,
         acceptWithinHours: Int = ChannelConfig.defaultAcceptWithinHours,
+        shipWithinHours: Int? = nil,
         baseURL: URL? = nil,
         settings: ChannelSettings
     ) {
@@ -131,12 +141,17 @@ public struct ChannelConfig: Sendable, Equatable {
         self.pollIntervalSeconds = pollIntervalSeconds
         self.autoAccept = autoAccept
         self.acceptWithinHours = acceptWithinHours
+        self.shipWithinHoursSetting = shipWithinHours
         self.baseURL = baseURL
         self.settings = settings
     }
 
     /// `type`, derived from ``settings`` so the two cannot disagree.
     public var type: ChannelType { settings.type }
+
+    /// Hours from acceptance to `ship_by` for orders whose channel gives no date of its own: the setting,
+    /// else the type's default (Spartoo 24); nil means no such deadline.
+    public var shipWithinHours: Int? { shipWithinHoursSetting ?? type.defaultShipWithinHours }
 
     /// True for Back Market and Spartoo: orders wait for acceptance before shipping.
     public var hasAcceptStep: Bool { type.hasAcceptStep }
@@ -164,6 +179,7 @@ public struct ChannelConfig: Sendable, Equatable {
         if let url = effectiveBaseURL() { parts.append(url.absoluteString) }
         parts.append("every \(pollIntervalSeconds) s")
         if hasAcceptStep { parts.append(autoAccept ? "auto-accept" : "manual accept within \(acceptWithinHours) h") }
+        if let hours = shipWithinHours { parts.append("ship within \(hours) h") }
         if !enabled { parts.append("disabled") }
         return "\(id): " + parts.joined(separator: ", ")
     }

@@ -114,6 +114,11 @@ public struct Order: Codable, Sendable, Hashable {
     public var customerNote: String?
     /// When the channel requires acceptance by; set from the channel's data or the core's rule.
     public var acceptBy: Date?
+    /// When the order must be shipped by (`ship_by`): the channel's own date, else `ship_within_hours` after
+    /// ``acceptedAt``. Set once, never moved; nil where no deadline applies.
+    public var shipBy: Date?
+    /// When the order reached `awaiting_shipment` as ordersync saw it; set by the core. Stored, not printed.
+    public var acceptedAt: Date?
     public var lines: [OrderLine]
     /// Local shipments (queued, pushed, failed); filled from the store, not by connectors.
     public var shipments: [Shipment]
@@ -125,15 +130,16 @@ public struct Order: Codable, Sendable, Hashable {
                 shippingTotal: Money? = nil, discountTotal: Money? = nil, coupons: [String] = [],
                 customer: Customer? = nil, shippingAddress: Address? = nil, billingAddress: Address? = nil,
                 pickupPoint: PickupPoint? = nil, paymentMethod: String? = nil, shippingMethod: String? = nil,
-                carrier: String? = nil, customerNote: String? = nil, acceptBy: Date? = nil,
-                lines: [OrderLine] = [], shipments: [Shipment] = [], extra: [String: String] = [:]) {
+                carrier: String? = nil, customerNote: String? = nil, acceptBy: Date? = nil, shipBy: Date? = nil,
+                acceptedAt: Date? = nil, lines: [OrderLine] = [], shipments: [Shipment] = [], extra: [String: String] = [:]) {
         self.ref = ref; self.channelType = channelType; self.site = site; self.status = status
         self.channelStatus = channelStatus; self.createdAt = createdAt; self.updatedAt = updatedAt
         self.currency = currency; self.total = total; self.shippingTotal = shippingTotal
         self.discountTotal = discountTotal; self.coupons = coupons; self.customer = customer
         self.shippingAddress = shippingAddress; self.billingAddress = billingAddress; self.pickupPoint = pickupPoint
         self.paymentMethod = paymentMethod; self.shippingMethod = shippingMethod; self.carrier = carrier
-        self.customerNote = customerNote; self.acceptBy = acceptBy; self.lines = lines; self.shipments = shipments
+        self.customerNote = customerNote; self.acceptBy = acceptBy; self.shipBy = shipBy
+        self.acceptedAt = acceptedAt; self.lines = lines; self.shipments = shipments
         self.extra = extra
     }
 
@@ -143,7 +149,8 @@ public struct Order: Codable, Sendable, Hashable {
         case shippingTotal = "shipping_total", discountTotal = "discount_total", coupons, customer
         case shippingAddress = "shipping_address", billingAddress = "billing_address", pickupPoint = "pickup_point"
         case paymentMethod = "payment_method", shippingMethod = "shipping_method", carrier
-        case customerNote = "customer_note", acceptBy = "accept_by", lines, shipments, extra
+        case customerNote = "customer_note", acceptBy = "accept_by", shipBy = "ship_by", acceptedAt = "accepted_at"
+        case lines, shipments, extra
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -175,9 +182,13 @@ public struct Order: Codable, Sendable, Hashable {
         try c.encode(carrier, forKey: .carrier)
         try c.encode(customerNote, forKey: .customerNote)
         try c.encode(acceptBy.map(Timestamp.format), forKey: .acceptBy)
+        try c.encode(shipBy.map(Timestamp.format), forKey: .shipBy)
         try c.encode(lines, forKey: .lines)
         try c.encode(shipments, forKey: .shipments)
-        if includeExtra { try c.encode(extra, forKey: .extra) }
+        if includeExtra {
+            try c.encode(extra, forKey: .extra)
+            try c.encodeIfPresent(acceptedAt.map(Timestamp.format), forKey: .acceptedAt)
+        }
     }
 
     public init(from decoder: Decoder) throws {
@@ -206,6 +217,8 @@ public struct Order: Codable, Sendable, Hashable {
         carrier = try c.decodeIfPresent(String.self, forKey: .carrier)
         customerNote = try c.decodeIfPresent(String.self, forKey: .customerNote)
         acceptBy = try date(.acceptBy)
+        shipBy = try date(.shipBy)
+        acceptedAt = try date(.acceptedAt)
         lines = try c.decodeIfPresent([OrderLine].self, forKey: .lines) ?? []
         shipments = try c.decodeIfPresent([Shipment].self, forKey: .shipments) ?? []
         extra = try c.decodeIfPresent([String: String].self, forKey: .extra) ?? [:]

@@ -91,6 +91,19 @@ enum Migrations {
             "ALTER TABLE channel_state ADD COLUMN unauthorized INTEGER NOT NULL DEFAULT 0",
             "CREATE INDEX orders_channel_status ON orders(channel, status)",
         ]),
+        ("2026-12-05-shipping-deadlines", [
+            "ALTER TABLE orders ADD COLUMN accepted_at TEXT",
+            "ALTER TABLE orders ADD COLUMN ship_by TEXT",
+            "ALTER TABLE orders ADD COLUMN ship_warned_at TEXT",
+            "ALTER TABLE orders ADD COLUMN ship_missed_at TEXT",
+            "CREATE INDEX orders_ship_by ON orders(status, ship_by)",
+            // Orders stored before: accepted when their history first shows awaiting_shipment.
+            """
+            UPDATE orders SET accepted_at = (SELECT MIN(h.at) FROM order_history h
+                WHERE h.channel = orders.channel AND h.external_id = orders.external_id
+                AND h.to_status = 'awaiting_shipment')
+            """,
+        ]),
     ]
 
     static func run(on db: Database) throws {

@@ -94,14 +94,17 @@ extension Store {
         // that then rolls back leaves another hash in the row, which `matches` notices.
         unchangedOrders.remember(order.ref, fingerprint: fingerprint, hash: hash)
         let acceptBy: SQLValue = order.acceptBy.map(Store.time) ?? .null
+        let shipBy: SQLValue = order.shipBy.map(Store.time) ?? .null
+        let acceptedAt: SQLValue = order.acceptedAt.map(Store.time) ?? .null
         if let existing {
             if existing.string("content_hash") == hash { return .unchanged }
             let previous = OrderStatus(rawValue: existing.string("status") ?? "") ?? .onHold
             try db.execute("""
                 UPDATE orders SET status = ?, channel_status = ?, content_hash = ?, order_json = ?, raw = ?,
-                    accept_by = ?, changed_at = ? WHERE channel = ? AND external_id = ?
+                    accept_by = ?, ship_by = COALESCE(ship_by, ?), accepted_at = COALESCE(accepted_at, ?), changed_at = ?
+                    WHERE channel = ? AND external_id = ?
                 """, [.text(order.status.rawValue), .text(order.channelStatus), .text(hash), .blob(json),
-                      raw.map { .blob($0) } ?? .null, acceptBy, Store.time(now),
+                      raw.map { .blob($0) } ?? .null, acceptBy, shipBy, acceptedAt, Store.time(now),
                       .text(order.ref.channel), .text(order.ref.externalID)])
             ordersVersion.bump()
             if previous != order.status {
@@ -111,10 +114,10 @@ extension Store {
         }
         try db.execute("""
             INSERT INTO orders (channel, external_id, status, channel_status, content_hash, order_json, raw,
-                accept_by, first_seen_at, changed_at, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                accept_by, first_seen_at, changed_at, site, ship_by, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(order.ref.channel), .text(order.ref.externalID), .text(order.status.rawValue),
                   .text(order.channelStatus), .text(hash), .blob(json), raw.map { .blob($0) } ?? .null,
-                  acceptBy, Store.time(now), Store.time(now), order.site.map { .text($0) } ?? .null])
+                  acceptBy, Store.time(now), Store.time(now), order.site.map { .text($0) } ?? .null, shipBy, acceptedAt])
         ordersVersion.bump()
         try recordHistory(order, from: nil, now: now)
         return .inserted
@@ -139,11 +142,20 @@ extension Store {
         return StoredOrder(order: order, raw: row.data("raw"), firstSeenAt: Store.date(row, "first_seen_at") ?? Date())
     }
 
-    /// The stored site and acceptance deadline of an order, or nil if unknown.
-    public func siteAndAcceptBy(_ ref: OrderRef) throws -> (site: String?, acceptBy: Date?)? {
-        guard let row = try db.query("SELECT site, accept_by FROM orders WHERE channel = ? AND external_id = ?",
+    /// What a stored order keeps across fetches: its site and its deadlines.
+    public struct KnownOrder: Sendable, Equatable {
+        public var site: String?
+        public var acceptBy: Date?
+        public var shipBy: Date?
+        public var acceptedAt: Date?
+    }
+
+    /// The stored site, deadlines and acceptance time of an order, or nil if unknown.
+    public func known(_ ref: OrderRef) throws -> KnownOrder? {
+        guard let row = try db.query("SELECT site, accept_by, ship_by, accepted_at FROM orders WHERE channel = ? AND external_id = ?",
                                      [.text(ref.channel), .text(ref.externalID)]).first else { return nil }
-        return (row.string("site"), Store.date(row, "accept_by"))
+        return KnownOrder(site: row.string("site"), acceptBy: Store.date(row, "accept_by"),
+                          shipBy: Store.date(row, "ship_by"), acceptedAt: Store.date(row, "accepted_at"))
     }
 
     /// Orders, newest first, optionally filtered by channel and status.

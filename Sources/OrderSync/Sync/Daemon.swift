@@ -140,7 +140,8 @@ public final class Daemon: @unchecked Sendable {
                 let connector = try factory.make(channel, index: index, config: config, secrets: loaded.secrets[channel.id],
                                                  logger: log)
                 let ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
-                                    rules: config.shippingRules, acceptWithinHours: channel.acceptWithinHours, logger: log)
+                                    rules: config.shippingRules, acceptWithinHours: channel.acceptWithinHours,
+                                    shipWithinHours: channel.shipWithinHours, logger: log)
                 let writeStatus: @Sendable () -> Void = { Daemon.writeStatus(config: config, store: store, logger: log) }
                 var poller = Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
                                     logger: log, onCycle: writeStatus)
@@ -155,7 +156,7 @@ public final class Daemon: @unchecked Sendable {
         Daemon.writeStatus(config: config, store: store, logger: logger)
         let windows = Dictionary(config.channels.filter(\.hasAcceptStep).map { ($0.id, $0.acceptWithinHours) },
                                  uniquingKeysWith: { first, _ in first })
-        let deadlines = DeadlineWatch(store: store, windows: windows, logger: logger)
+        let deadlines = DeadlineWatch(store: store, windows: windows, shipChannels: Set(config.channels.map(\.id)), logger: logger)
         let inbox = config.inboxDir.map {
             Inbox(directory: $0, operations: Operations(config: config, store: store), logger: logger.with("component", "inbox"))
         }

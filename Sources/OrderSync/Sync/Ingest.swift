@@ -10,12 +10,14 @@ public struct Ingest: Sendable {
     public let rules: [ShippingRule]
     /// Hours from first sight to `accept_by` for orders whose channel gives no deadline.
     public let acceptWithinHours: Int
+    /// Hours from acceptance to `ship_by` for orders whose channel gives no date (nil: no deadline).
+    public let shipWithinHours: Int?
     public let logger: Logger
 
     public init(store: Store, channelID: String, autoAccept: Bool, rules: [ShippingRule], acceptWithinHours: Int = 24,
-                logger: Logger) {
+                shipWithinHours: Int? = nil, logger: Logger) {
         self.store = store; self.channelID = channelID; self.autoAccept = autoAccept; self.rules = rules
-        self.acceptWithinHours = acceptWithinHours; self.logger = logger
+        self.acceptWithinHours = acceptWithinHours; self.shipWithinHours = shipWithinHours; self.logger = logger
     }
 
     /// Counts of what one page did.
@@ -37,18 +39,19 @@ public struct Ingest: Sendable {
 
     /// Readies a fetched order for storage: its carrier from the rules; a second site's copy of a known
     /// id moved to `SITE/ID` (the conflict logged, never merged); an acceptance deadline that does not
-    /// move once set (from the channel, else `accept_within_hours` from first sight). Returns whether
-    /// there was a site conflict.
+    /// move once set (from the channel, else `accept_within_hours` from first sight); the acceptance time
+    /// (first stored in `awaiting_shipment`) and a shipping deadline that does not move once set (from the
+    /// channel, else `ship_within_hours` after acceptance). Returns whether there was a site conflict.
     public func prepare(_ fetched: Order, now: Date = Date()) throws -> (Order, Bool) {
         var order = fetched
         var conflict = false
         order.carrier = Ingest.carrier(for: order, rules: rules)
-        var known = try store.siteAndAcceptBy(order.ref)
+        var known = try store.known(order.ref)
         if let site = order.site, let knownSite = known?.site, site != knownSite {
             logger.warning("order id conflict between sites", ["order.id": .string(order.ref.externalID),
                                                                "site": .string(site), "first_site": .string(knownSite)])
             order.ref = OrderRef(channel: order.ref.channel, externalID: "\(site)/\(order.ref.externalID)")
-            known = try store.siteAndAcceptBy(order.ref)
+            known = try store.known(order.ref)
             conflict = true
         }
         if let kept = known?.acceptBy {
@@ -56,6 +59,9 @@ public struct Ingest: Sendable {
         } else if order.status == .awaitingAcceptance, order.acceptBy == nil {
             order.acceptBy = now.addingTimeInterval(Double(acceptWithinHours) * 3600)
         }
+        order.acceptedAt = ShippingDeadline.acceptedAt(known: known?.acceptedAt, status: order.status, now: now)
+        order.shipBy = ShippingDeadline.shipBy(known: known?.shipBy, channelDate: order.shipBy,
+                                               acceptedAt: order.acceptedAt, withinHours: shipWithinHours)
         return (order, conflict)
     }
 
@@ -68,7 +74,7 @@ public struct Ingest: Sendable {
             for item in page.quarantined {
                 if !item.createIfNew {
                     guard let id = item.externalID,
-                          try store.siteAndAcceptBy(OrderRef(channel: channelID, externalID: id)) != nil else {
+                          try store.known(OrderRef(channel: channelID, externalID: id)) != nil else {
                         summary.notFollowed += 1
                         continue
                     }
@@ -80,7 +86,7 @@ public struct Ingest: Sendable {
             }
             for fetched in page.orders {
                 // Create only what the channel's import takes; follow every order already stored.
-                if !fetched.createIfNew, try store.siteAndAcceptBy(fetched.order.ref) == nil {
+                if !fetched.createIfNew, try store.known(fetched.order.ref) == nil {
                     summary.notFollowed += 1
                     continue
                 }

@@ -46,6 +46,9 @@ public enum StatusScreen {
         if c.acceptanceDueSoon + c.acceptanceOverdue > 0 {
             deadlines.append("accept: \(c.acceptanceDueSoon) due within 6 h, \(c.acceptanceOverdue) overdue")
         }
+        if c.shipmentDueSoon + c.shipmentOverdue > 0 {
+            deadlines.append("ship: \(c.shipmentDueSoon) due within 6 h, \(c.shipmentOverdue) overdue")
+        }
         row("deadlines", deadlines.isEmpty ? "none due within 6 h" : deadlines.joined(separator: "; "))
         row("cursor", c.cursorSummary ?? "none yet (no poll has completed)")
         return lines

@@ -1,16 +1,21 @@
 import Foundation
 
-/// Acceptance deadlines: a warning at 75 % of the window, an error once the deadline has passed, each
-/// logged once per order (remembered in the database, so a restart does not repeat them). Pure
-/// arithmetic on UTC instants, so daylight-saving changes cannot shift a deadline.
+/// Acceptance and shipping deadlines: a warning at 75 % of the window, an error once the deadline has
+/// passed, each logged once per order (remembered in the database, so a restart does not repeat them).
+/// Pure arithmetic on UTC instants, so daylight-saving changes cannot shift a deadline.
 public struct DeadlineWatch: Sendable {
     public let store: Store
     /// Window length per channel id, in hours (`accept_within_hours`).
     public let windows: [String: Int]
+    /// Channels whose shipping deadlines are watched; nil watches every channel.
+    public let shipChannels: Set<String>?
     public let logger: Logger
+    /// Receives every shipping event after it is logged (`shipment_due`, `shipment_overdue`): the one place
+    /// to hand them to alerts. Called on the watch's task; must not block.
+    public var onEvent: @Sendable (DeadlineEvent) -> Void = { _ in }
 
-    public init(store: Store, windows: [String: Int], logger: Logger) {
-        self.store = store; self.windows = windows; self.logger = logger
+    public init(store: Store, windows: [String: Int], shipChannels: Set<String>? = nil, logger: Logger) {
+        self.store = store; self.windows = windows; self.shipChannels = shipChannels; self.logger = logger
     }
 
     /// The instant of the 75 % warning for a deadline and window.
@@ -44,13 +49,45 @@ public struct DeadlineWatch: Sendable {
         return (warned, missed)
     }
 
+    /// Emits what is due now for unshipped orders with a `ship_by`, each event once per order; returns them.
+    @discardableResult
+    public func checkShipments(now: Date = Date()) throws -> [DeadlineEvent] {
+        var events: [DeadlineEvent] = []
+        for pending in try store.pendingShipments(dueBy: now, channels: shipChannels) {
+            guard let name = ShippingDeadline.due(start: pending.start, shipBy: pending.shipBy, warned: pending.warned,
+                                                  missed: pending.missed, now: now) else { continue }
+            // Marked first: an event is never emitted twice, even if the process dies right after.
+            try store.markShipDeadline(pending.ref, missed: name == .shipmentOverdue, now: now)
+            let event = DeadlineEvent(name: name, ref: pending.ref, shipBy: pending.shipBy, at: now)
+            emit(event)
+            events.append(event)
+        }
+        return events
+    }
+
+    /// Logs `event` and hands it to ``onEvent``.
+    public func emit(_ event: DeadlineEvent) {
+        event.log(to: logger)
+        onEvent(event)
+    }
+
+    /// Checks every `interval`, and wakes for the next shipping warning or deadline when that comes sooner
+    /// (so a short window is not missed between two looks). Returns when cancelled.
     public func run(every interval: TimeInterval = 5) async {
         var throttle = ErrorThrottle(interval: 600)
+        func report(_ error: Error) {
+            if throttle.shouldLog("\(error)") { logger.error("deadline check failed", ["error": .string("\(error)")]) }
+        }
         while !Task.isCancelled {
-            do { try check() } catch {
-                if throttle.shouldLog("\(error)") { logger.error("deadline check failed", ["error": .string("\(error)")]) }
-            }
-            do { try await sleep(seconds: interval) } catch { return }
+            do { try check() } catch { report(error) }
+            var wait = interval
+            do {
+                try checkShipments()
+                if let next = try store.nextShipmentDeadline(channels: shipChannels)?.timeIntervalSinceNow, next > 0 {
+                    wait = min(interval, next + 0.01)
+                }
+            } catch { report(error) }
+            do { try await sleep(seconds: wait) } catch { return }
         }
     }
 }

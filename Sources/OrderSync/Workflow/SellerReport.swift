@@ -20,13 +20,19 @@ public struct SellerReport: Encodable, Sendable {
         public var shipP90Seconds: Double?
         public var lateAcceptances: Int
         public var deadLetters: Int
+        /// Shipments pushed after the order's `ship_by`.
+        public var lateShipments: Int = 0
+        /// Seconds from acceptance to the shipment's push; nil when nothing accepted was shipped in the window.
+        public var acceptToShipMedianSeconds: Double?
+        public var acceptToShipP90Seconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case channel, orders, cancelled, cancellationRate = "cancellation_rate", shipped
             case shippedWithoutTracking = "shipped_without_tracking", shippedWithoutTrackingRate = "shipped_without_tracking_rate"
             case acceptMedianSeconds = "accept_median_seconds", acceptP90Seconds = "accept_p90_seconds"
             case shipMedianSeconds = "ship_median_seconds", shipP90Seconds = "ship_p90_seconds"
-            case lateAcceptances = "late_acceptances", deadLetters = "dead_letters"
+            case lateAcceptances = "late_acceptances", deadLetters = "dead_letters", lateShipments = "late_shipments"
+            case acceptToShipMedianSeconds = "accept_to_ship_median_seconds", acceptToShipP90Seconds = "accept_to_ship_p90_seconds"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -38,6 +44,9 @@ public struct SellerReport: Encodable, Sendable {
             try c.encode(acceptMedianSeconds, forKey: .acceptMedianSeconds); try c.encode(acceptP90Seconds, forKey: .acceptP90Seconds)
             try c.encode(shipMedianSeconds, forKey: .shipMedianSeconds); try c.encode(shipP90Seconds, forKey: .shipP90Seconds)
             try c.encode(lateAcceptances, forKey: .lateAcceptances); try c.encode(deadLetters, forKey: .deadLetters)
+            try c.encode(lateShipments, forKey: .lateShipments)
+            try c.encode(acceptToShipMedianSeconds, forKey: .acceptToShipMedianSeconds)
+            try c.encode(acceptToShipP90Seconds, forKey: .acceptToShipP90Seconds)
         }
     }
 
@@ -61,7 +70,7 @@ public struct SellerReport: Encodable, Sendable {
         for channel in channels {
             var f = ChannelFigures(channel: channel, orders: 0, cancelled: 0, shipped: 0, shippedWithoutTracking: 0,
                                    lateAcceptances: 0, deadLetters: 0)
-            var acceptTimes: [Double] = [], shipTimes: [Double] = []
+            var acceptTimes: [Double] = [], shipTimes: [Double] = [], acceptToShipTimes: [Double] = []
             let jobs = try store.jobs(channel: channel)
             let pushedTracking = Set(jobs.filter { $0.kind == .ship && $0.state == .done }.map(\.ref))
             let acceptDone = Dictionary(jobs.filter { $0.kind == .accept && $0.state == .done }.map { ($0.ref, $0.updatedAt) },
@@ -97,6 +106,10 @@ public struct SellerReport: Encodable, Sendable {
                     if let shippedAt = [shipDone[order.ref], firstTime(["shipped", "completed"])].compactMap({ $0 }).min() {
                         shipTimes.append(max(0, shippedAt.timeIntervalSince(created)))
                     }
+                    if let pushedAt = shipDone[order.ref] {
+                        if let shipBy = order.shipBy, pushedAt > shipBy { f.lateShipments += 1 }
+                        if let acceptedAt = order.acceptedAt { acceptToShipTimes.append(max(0, pushedAt.timeIntervalSince(acceptedAt))) }
+                    }
                 }
             }
             f.deadLetters = jobs.filter { $0.state == .failed && $0.updatedAt >= start }.count
@@ -106,6 +119,8 @@ public struct SellerReport: Encodable, Sendable {
             f.acceptP90Seconds = percentile(acceptTimes, 0.9)
             f.shipMedianSeconds = percentile(shipTimes, 0.5)
             f.shipP90Seconds = percentile(shipTimes, 0.9)
+            f.acceptToShipMedianSeconds = percentile(acceptToShipTimes, 0.5)
+            f.acceptToShipP90Seconds = percentile(acceptToShipTimes, 0.9)
             figures.append(f)
         }
         return SellerReport(from: Timestamp.format(start), to: Timestamp.format(now), days: days, channels: figures)

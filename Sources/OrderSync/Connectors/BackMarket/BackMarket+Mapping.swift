@@ -120,6 +120,9 @@ struct BackMarketMapper: Sendable {
             let created = try date("date_creation")
             acceptBy = (payment ?? created)?.addingTimeInterval(Double(acceptWithinHours) * 3600)
         }
+        // Back Market (OAS `Order.expected_dispatch_date`): "only applicable for orders not already SENT";
+        // written without an offset in the OAS example, read as UTC like the API's other dates.
+        let shipBy = try date("expected_dispatch_date")
         var extra: [String: String] = [:]
         if let t = nonEmpty(json["tracking_number"]?.text) { extra["tracking_number"] = t }
         return Order(
@@ -132,7 +135,7 @@ struct BackMarketMapper: Sendable {
             shippingAddress: shipping, billingAddress: billing, pickupPoint: nil,
             paymentMethod: nonEmpty(json["payment_method"]?.text),
             shippingMethod: nonEmpty(json["delivery_mode"]?.text) ?? nonEmpty(json["shipper_display"]?.text) ?? nonEmpty(json["shipper"]?.text),
-            carrier: nil, customerNote: nil, acceptBy: acceptBy, lines: lines, shipments: [], extra: extra)
+            carrier: nil, customerNote: nil, acceptBy: acceptBy, shipBy: shipBy, lines: lines, shipments: [], extra: extra)
     }
 
     private func nonEmpty(_ s: String?) -> String? {
