@@ -87,6 +87,18 @@ enum Migrations {
             "CREATE INDEX orders_accept_by ON orders(status, accept_by)",
             "CREATE TABLE daemon_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ]),
+        ("2026-12-05-alert-state", [
+            """
+            CREATE TABLE alert_state (
+                event TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                first_sent_at TEXT NOT NULL,
+                last_sent_at TEXT NOT NULL,
+                PRIMARY KEY (event, channel, subject)
+            )
+            """,
+        ]),
     ]
 
     static func run(on db: Database) throws {

@@ -133,20 +133,25 @@ public final class Daemon: @unchecked Sendable {
         // One watch for every pusher of this generation; nil (pushers poll) where inotify is unavailable.
         let watch = DatabaseWatch.start(databasePath: Store.path(inStateDir: config.stateDir))
         defer { watch?.stop() }
+        let alerts = Daemon.makeAlerts(loaded, store: store, logger: logger)
+        defer { alerts.delivery?.close() }
         var runners: [(Poller, Pusher)] = []
         for (index, channel) in config.channels.enumerated() where channel.enabled {
             let log = logger.with("channel", .string(channel.id))
             do {
                 let connector = try factory.make(channel, index: index, config: config, secrets: loaded.secrets[channel.id],
                                                  logger: log)
-                let ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
+                var ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
                                     rules: config.shippingRules, acceptWithinHours: channel.acceptWithinHours, logger: log)
+                ingest.alerts = alerts.alerts
                 let writeStatus: @Sendable () -> Void = { Daemon.writeStatus(config: config, store: store, logger: log) }
                 var poller = Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
                                     logger: log, onCycle: writeStatus)
                 poller.resweepDays = config.resweepDays
-                runners.append((poller,
-                                Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)))
+                poller.alerts = alerts.alerts
+                var pusher = Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)
+                pusher.alerts = alerts.alerts
+                runners.append((poller, pusher))
             } catch {
                 log.error("channel not started", ["error": .string("\(error)")])
             }
@@ -154,7 +159,9 @@ public final class Daemon: @unchecked Sendable {
         Daemon.writeStatus(config: config, store: store, logger: logger)
         let windows = Dictionary(config.channels.filter(\.hasAcceptStep).map { ($0.id, $0.acceptWithinHours) },
                                  uniquingKeysWith: { first, _ in first })
-        let deadlines = DeadlineWatch(store: store, windows: windows, logger: logger)
+        var deadlineWatch = DeadlineWatch(store: store, windows: windows, logger: logger)
+        deadlineWatch.alerts = alerts.alerts
+        let deadlines = deadlineWatch
         let inbox = config.inboxDir.map {
             Inbox(directory: $0, operations: Operations(config: config, store: store), logger: logger.with("component", "inbox"))
         }

@@ -11,6 +11,8 @@ public struct Ingest: Sendable {
     /// Hours from first sight to `accept_by` for orders whose channel gives no deadline.
     public let acceptWithinHours: Int
     public let logger: Logger
+    /// Told about quarantined payloads.
+    public var alerts: Alerts = .disabled
 
     public init(store: Store, channelID: String, autoAccept: Bool, rules: [ShippingRule], acceptWithinHours: Int = 24,
                 logger: Logger) {
@@ -89,6 +91,10 @@ public struct Ingest: Sendable {
         if let mark = page.pageMark { page.memo?.remember(mark.fingerprint, value: mark.value, members: mark.members) }
         for item in newlyQuarantined {
             logger.error("order quarantined", ["order.id": .string(item.externalID ?? "?"), "reason": .string(item.reason)])
+            alerts.raise(.orderQuarantined, channel: channelID,
+                         orderRef: item.externalID.map { OrderRef(channel: channelID, externalID: $0) },
+                         subject: item.externalID ?? item.reason,
+                         message: "an order could not be read and was set aside: \(item.reason)")
         }
         if summary.inserted + summary.updated > 0 {
             logger.info("orders imported", ["new": .int(summary.inserted), "changed": .int(summary.updated),
