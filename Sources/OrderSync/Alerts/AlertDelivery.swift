@@ -7,9 +7,9 @@ import Foundation
 /// ``timeout``; the webhook request times out after it), a failed one is retried after ``retryDelays``,
 /// and an alert that could not be delivered is logged once, naming the target (`command` or `webhook`),
 /// never the webhook's URL. ``close()`` lets the queued alerts drain and stops the workers.
-public final class AlertDelivery: Sendable {
+public final class AlertDelivery: AlertSink {
     /// Where alerts go.
-    public enum Target: Sendable, CustomStringConvertible {
+    public enum Target: Sendable, Hashable, CustomStringConvertible {
         /// argv; the alert JSON and a newline on stdin.
         case command([String])
         /// POST of the alert JSON (`Content-Type: application/json`); a 2xx answer is success.
@@ -31,6 +31,8 @@ public final class AlertDelivery: Sendable {
     /// Alerts waiting per target beyond this are dropped (the oldest kept): a flood never grows memory.
     static let queueLimit = 200
 
+    /// What this delivery sends to, in the config's order.
+    public let targets: [Target]
     private let queues: [AsyncStream<Alert>.Continuation]
 
     /// Starts one worker per target.
@@ -38,6 +40,7 @@ public final class AlertDelivery: Sendable {
                 timeout: TimeInterval = 10, retryDelays: [TimeInterval] = [5, 30]) {
         self.timeout = timeout
         self.retryDelays = retryDelays
+        self.targets = targets
         var queues: [AsyncStream<Alert>.Continuation] = []
         for target in targets {
             let (stream, continuation) = AsyncStream<Alert>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))

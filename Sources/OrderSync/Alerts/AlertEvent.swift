@@ -42,6 +42,11 @@ public struct AlertEvent: Sendable, Hashable, CustomStringConvertible {
     ]
 }
 
+/// Where ``Alerts`` hands the alerts it decided to send. Must return at once.
+public protocol AlertSink: Sendable {
+    func send(_ alert: Alert)
+}
+
 /// One alert as sent: `{"ts","event","level","channel","order_ref","message"}`, absent fields omitted.
 public struct Alert: Sendable, Equatable {
     public var time: Date

@@ -12,7 +12,7 @@ import Foundation
 /// an alert is sent. A database error is logged (once per kind) and the alert still goes out.
 public final class Alerts: @unchecked Sendable {
     private let store: Store?
-    private let delivery: AlertDelivery?
+    private let delivery: (any AlertSink)?
     private let repeatInterval: TimeInterval
     private let logger: Logger
     private let lock = NSLock()
@@ -28,7 +28,7 @@ public final class Alerts: @unchecked Sendable {
     /// - Parameters:
     ///   - store: where ongoing conditions are remembered; loaded here (and long-stale ones pruned).
     ///   - delivery: where alerts go; nil sends none.
-    public init(store: Store?, delivery: AlertDelivery?, repeatHours: Int, logger: Logger, now: Date = Date()) {
+    public init(store: Store?, delivery: (any AlertSink)?, repeatHours: Int, logger: Logger, now: Date = Date()) {
         self.store = store; self.delivery = delivery; self.logger = logger
         repeatInterval = Double(repeatHours) * 3600
         guard let store, delivery != nil else { return }

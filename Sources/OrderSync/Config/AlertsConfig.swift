@@ -77,7 +77,8 @@ extension ConfigDecoding {
         var alerts = AlertsConfig()
         alerts.command = decoder.stringArray(object, "command", at: "alerts")
         if AlertsConfig.keys.filter({ $0.hasPrefix("webhook_url") }).contains(where: { decoder.present(object, $0) != nil }) {
-            alerts.webhook = decoder.secret(object, "webhook_url", at: "alerts")
+            // A placeholder when unusable (already reported), so `alerts` is not also called empty.
+            alerts.webhook = decoder.secret(object, "webhook_url", at: "alerts") ?? .inline(Secret(""))
         }
         alerts.repeatHours = decoder.int(object, "repeat_hours", at: "alerts") ?? AlertsConfig.defaultRepeatHours
         return alerts

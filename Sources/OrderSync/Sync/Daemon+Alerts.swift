@@ -1,24 +1,19 @@
 import Foundation
 
 extension Daemon {
-    /// The alerts of one config generation and the delivery behind them (closed when the generation ends,
-    /// after its queued alerts have gone out).
-    struct GenerationAlerts {
-        var alerts: Alerts
-        var delivery: AlertDelivery?
-    }
-
-    /// Alerts as `alerts` configures them; ``Alerts/disabled`` without it.
-    static func makeAlerts(_ loaded: LoadedConfig, store: Store, logger: Logger) -> GenerationAlerts {
-        guard let settings = loaded.config.alerts else { return GenerationAlerts(alerts: .disabled, delivery: nil) }
+    /// The alerts of one config generation. The delivery (and its queue) is kept across reloads while its
+    /// targets stay the same, so alerts go out in the order they were raised.
+    func makeAlerts(_ loaded: LoadedConfig, store: Store, logger: Logger) -> Alerts {
+        guard let settings = loaded.config.alerts else {
+            _ = replaceDelivery(with: [])
+            return .disabled
+        }
         var targets: [AlertDelivery.Target] = []
         if let command = settings.command, !command.isEmpty { targets.append(.command(command)) }
         if let webhook = loaded.alertWebhook { targets.append(.webhook(webhook)) }
-        guard !targets.isEmpty else { return GenerationAlerts(alerts: .disabled, delivery: nil) }
         let log = logger.with("component", "alerts")
-        let delivery = AlertDelivery(targets: targets, logger: log, timeout: Daemon.alertTimeout)
-        return GenerationAlerts(alerts: Alerts(store: store, delivery: delivery, repeatHours: settings.repeatHours, logger: log),
-                                delivery: delivery)
+        guard let delivery = replaceDelivery(with: targets, logger: log) else { return .disabled }
+        return Alerts(store: store, delivery: delivery, repeatHours: settings.repeatHours, logger: log)
     }
 
     /// The time limit of one alert command or webhook request (the contract's 10 s).

@@ -26,6 +26,7 @@ public final class Daemon: @unchecked Sendable {
     private var pendingConfig: LoadedConfig?
     private var logHandler: (any LogHandler)?
     private var signalSources: [DispatchSourceSignal] = []
+    private var alertDelivery: AlertDelivery?
 
     public init(options: Options) {
         self.options = options
@@ -133,8 +134,7 @@ public final class Daemon: @unchecked Sendable {
         // One watch for every pusher of this generation; nil (pushers poll) where inotify is unavailable.
         let watch = DatabaseWatch.start(databasePath: Store.path(inStateDir: config.stateDir))
         defer { watch?.stop() }
-        let alerts = Daemon.makeAlerts(loaded, store: store, logger: logger)
-        defer { alerts.delivery?.close() }
+        let alerts = makeAlerts(loaded, store: store, logger: logger)
         var runners: [(Poller, Pusher)] = []
         for (index, channel) in config.channels.enumerated() where channel.enabled {
             let log = logger.with("channel", .string(channel.id))
@@ -143,14 +143,14 @@ public final class Daemon: @unchecked Sendable {
                                                  logger: log)
                 var ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
                                     rules: config.shippingRules, acceptWithinHours: channel.acceptWithinHours, logger: log)
-                ingest.alerts = alerts.alerts
+                ingest.alerts = alerts
                 let writeStatus: @Sendable () -> Void = { Daemon.writeStatus(config: config, store: store, logger: log) }
                 var poller = Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
                                     logger: log, onCycle: writeStatus)
                 poller.resweepDays = config.resweepDays
-                poller.alerts = alerts.alerts
+                poller.alerts = alerts
                 var pusher = Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)
-                pusher.alerts = alerts.alerts
+                pusher.alerts = alerts
                 runners.append((poller, pusher))
             } catch {
                 log.error("channel not started", ["error": .string("\(error)")])
@@ -160,7 +160,7 @@ public final class Daemon: @unchecked Sendable {
         let windows = Dictionary(config.channels.filter(\.hasAcceptStep).map { ($0.id, $0.acceptWithinHours) },
                                  uniquingKeysWith: { first, _ in first })
         var deadlineWatch = DeadlineWatch(store: store, windows: windows, logger: logger)
-        deadlineWatch.alerts = alerts.alerts
+        deadlineWatch.alerts = alerts
         let deadlines = deadlineWatch
         let inbox = config.inboxDir.map {
             Inbox(directory: $0, operations: Operations(config: config, store: store), logger: logger.with("component", "inbox"))
@@ -208,6 +208,18 @@ public final class Daemon: @unchecked Sendable {
             try StatusReport.build(config: config, store: store).write(toStateDir: config.stateDir)
         } catch {
             logger.warning("status.json not written", ["error": .string("\(error)")])
+        }
+    }
+
+    /// The delivery for `targets`: the current one when its targets are the same, else a new one (the old
+    /// one drains its queue and stops); nil for no targets.
+    func replaceDelivery(with targets: [AlertDelivery.Target], logger: Logger = .discarding) -> AlertDelivery? {
+        lock.withLock {
+            if let current = alertDelivery, current.targets == targets { return current }
+            alertDelivery?.close()
+            alertDelivery = targets.isEmpty ? nil
+                : AlertDelivery(targets: targets, logger: logger, timeout: Daemon.alertTimeout)
+            return alertDelivery
         }
     }
 
