@@ -15,11 +15,10 @@ enum AlertCommand {
     /// Runs `argv` to completion or until `timeout`; succeeds on exit status 0.
     static func run(_ argv: [String], input: Data, timeout: TimeInterval) async -> Result<Void, Failure> {
         var fds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
             return .failure(Failure(description: "socketpair failed (errno \(errno))"))
         }
         let (parentEnd, childEnd) = (fds[0], fds[1])
-        _ = fcntl(parentEnd, F_SETFD, FD_CLOEXEC)
         defer { close(parentEnd) }
 
         var actions = posix_spawn_file_actions_t()
@@ -28,6 +27,10 @@ enum AlertCommand {
         posix_spawn_file_actions_adddup2(&actions, childEnd, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing else of the daemon's goes with it (the database, the log, a supervisor's pipe that would
+        // keep the daemon looking alive while the command runs). glibc ignores a close of a descriptor that
+        // was closed meanwhile.
+        for fd in openDescriptors() where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -83,5 +86,10 @@ enum AlertCommand {
         if signal != 0 { return .failure(Failure(description: "ended by signal \(signal)")) }
         let code = (status >> 8) & 0xff
         return code == 0 ? .success(()) : .failure(Failure(description: "exit status \(code)"))
+    }
+
+    /// The descriptors open in this process, from /proc/self/fd (empty where there is no /proc).
+    private static func openDescriptors() -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
     }
 }
