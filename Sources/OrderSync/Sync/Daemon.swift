@@ -27,6 +27,8 @@ public final class Daemon: @unchecked Sendable {
     private var logHandler: (any LogHandler)?
     private var signalSources: [DispatchSourceSignal] = []
     private var alertDelivery: AlertDelivery?
+    /// Counters of this process, kept across reloads (`metrics_file`).
+    let metrics = Metrics()
 
     public init(options: Options) {
         self.options = options
@@ -144,19 +146,26 @@ public final class Daemon: @unchecked Sendable {
                 var ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
                                     rules: config.shippingRules, acceptWithinHours: channel.acceptWithinHours, logger: log)
                 ingest.alerts = alerts
-                let writeStatus: @Sendable () -> Void = { Daemon.writeStatus(config: config, store: store, logger: log) }
+                ingest.metrics = metrics
+                let metrics = self.metrics
+                let writeStatus: @Sendable () -> Void = {
+                    Daemon.writeStatus(config: config, store: store, logger: log)
+                    Daemon.writeMetrics(config: config, store: store, metrics: metrics, logger: log)
+                }
                 var poller = Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
                                     logger: log, onCycle: writeStatus)
                 poller.resweepDays = config.resweepDays
                 poller.alerts = alerts
                 var pusher = Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)
                 pusher.alerts = alerts
+                pusher.metrics = metrics
                 runners.append((poller, pusher))
             } catch {
                 log.error("channel not started", ["error": .string("\(error)")])
             }
         }
         Daemon.writeStatus(config: config, store: store, logger: logger)
+        Daemon.writeMetrics(config: config, store: store, metrics: metrics, logger: logger)
         let windows = Dictionary(config.channels.filter(\.hasAcceptStep).map { ($0.id, $0.acceptWithinHours) },
                                  uniquingKeysWith: { first, _ in first })
         var deadlineWatch = DeadlineWatch(store: store, windows: windows, logger: logger)

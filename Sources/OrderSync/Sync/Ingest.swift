@@ -13,6 +13,8 @@ public struct Ingest: Sendable {
     public let logger: Logger
     /// Told about quarantined payloads.
     public var alerts: Alerts = .disabled
+    /// Counts orders imported, for `metrics_file`.
+    public var metrics: Metrics?
 
     public init(store: Store, channelID: String, autoAccept: Bool, rules: [ShippingRule], acceptWithinHours: Int = 24,
                 logger: Logger) {
@@ -96,6 +98,7 @@ public struct Ingest: Sendable {
                          subject: item.externalID ?? item.reason,
                          message: "an order could not be read and was set aside: \(item.reason)")
         }
+        metrics?.ordersImported(channel: channelID, count: summary.inserted)
         if summary.inserted + summary.updated > 0 {
             logger.info("orders imported", ["new": .int(summary.inserted), "changed": .int(summary.updated),
                                             "unchanged": .int(summary.unchanged), "accepts_queued": .int(summary.acceptsQueued)])

@@ -18,6 +18,8 @@ public struct Pusher: Sendable {
     public let watch: DatabaseWatch?
     /// Told about dead letters.
     public var alerts: Alerts = .disabled
+    /// Records push latency, for `metrics_file`.
+    public var metrics: Metrics?
 
     public init(connector: any ChannelConnector, ingest: Ingest, logger: Logger, tick: TimeInterval = 0.5,
                 deadLetterAfter: TimeInterval = 86_400, backoff: Backoff = Backoff(base: 5, cap: 900),
@@ -90,6 +92,7 @@ public struct Pusher: Sendable {
                 }
                 try store.finish(job.id, state: .done, result: text)
             }
+            metrics?.pushed(channel: connector.id, seconds: Date().timeIntervalSince(job.createdAt))
             if case .alreadyDone = result.outcome {
                 log.info("job already done on channel", ["result": .string(text)])
             } else {

@@ -19,3 +19,15 @@ extension Daemon {
     /// The time limit of one alert command or webhook request (the contract's 10 s).
     static let alertTimeout: TimeInterval = 10
 }
+
+extension Daemon {
+    /// Rewrites `metrics_file` when configured; a failure is a warning (the next cycle tries again).
+    static func writeMetrics(config: Config, store: Store, metrics: Metrics, logger: Logger) {
+        guard let path = config.metricsFile else { return }
+        do {
+            try MetricsFile.write(MetricsFile.render(config: config, store: store, metrics: metrics), to: path)
+        } catch {
+            logger.warning("metrics file not written", ["error": .string("\(error)")])
+        }
+    }
+}
