@@ -22,7 +22,7 @@ echo "deb-checks: built $(basename "$deb") ($(du -h "$deb" | cut -f1)); $(dpkg-d
 
 # --- lintian -------------------------------------------------------------------------
 if command -v lintian >/dev/null; then
-    lintian --no-tag-display-limit "$deb" >"$scratch/lintian.out" 2>&1 || true
+    lintian --tag-display-limit 0 "$deb" >"$scratch/lintian.out" 2>&1 || true
     sed 's/^/deb-checks: lintian: /' "$scratch/lintian.out"
     grep -q '^E: ' "$scratch/lintian.out" && fail "lintian reports errors"
     echo "deb-checks: lintian: no errors"

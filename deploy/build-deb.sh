@@ -62,7 +62,7 @@ Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: ordersync
 
 Files: *
-Copyright: ordersync authors
+Copyright: 2026 ordersync authors
 License: proprietary
  All rights reserved by the ordersync authors.
 COPYRIGHT
