@@ -26,6 +26,13 @@ final class AlertDeliveryTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), alert.json + "\n")
     }
 
+    func testTheCommandGetsNoSecretFromTheDaemonsEnvironment() {
+        let passed = AlertCommand.commandEnvironment(["PATH": "/usr/bin", "HOME": "/var/lib/ordersync",
+                                                      "BM_TOKEN": "S3CRET-token", "CREDENTIALS_DIRECTORY": "/run/credentials/x"])
+        XCTAssertEqual(passed, ["HOME=/var/lib/ordersync", "PATH=/usr/bin"])
+        XCTAssertEqual(AlertCommand.commandEnvironment([:]), ["PATH=/usr/local/bin:/usr/bin:/bin"])
+    }
+
     func testAHangingCommandIsKilledWithItsChildrenAtTheTimeLimit() async throws {
         let pidFile = dir + "/child.pid"
         // The shell starts a child that would outlive it; the whole group must go.

@@ -50,7 +50,10 @@ enum AlertCommand {
         var pid: pid_t = 0
         let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
-        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ)
+        // Only what a mailer or a shell needs: the daemon's environment may hold secrets (`*_env` keys).
+        let cEnvironment: [UnsafeMutablePointer<CChar>?] = commandEnvironment().map { strdup($0) } + [nil]
+        defer { for pointer in cEnvironment { free(pointer) } }
+        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
         close(childEnd)
         guard spawned == 0 else {
             return .failure(Failure(description: "cannot start the command: \(String(cString: strerror(spawned)))"))
@@ -86,6 +89,16 @@ enum AlertCommand {
         if signal != 0 { return .failure(Failure(description: "ended by signal \(signal)")) }
         let code = (status >> 8) & 0xff
         return code == 0 ? .success(()) : .failure(Failure(description: "exit status \(code)"))
+    }
+
+    /// The variables passed on to the command.
+    static let passedVariables = ["PATH", "HOME", "LANG", "LC_ALL", "TZ"]
+
+    /// `NAME=value` of the ``passedVariables`` set in this process; PATH has a default.
+    static func commandEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var passed = environment.filter { passedVariables.contains($0.key) }
+        if passed["PATH"] == nil { passed["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        return passed.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
     /// The descriptors open in this process, from /proc/self/fd (empty where there is no /proc).
