@@ -56,8 +56,12 @@ final class MetricsFileTests: StoreTestCase {
     func testTheFileIsReplacedWholeAndNoTemporaryFileIsLeft() throws {
         let path = temp.directory.appendingPathComponent("ordersync.prom").path
         try "old\n".write(toFile: path, atomically: false, encoding: .utf8)
+        let saved = umask(0o077)  // the unit's UMask=
+        defer { umask(saved) }
         try MetricsFile.write("new 1\n", to: path)
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "new 1\n")
+        let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        XCTAssertEqual(mode, 0o644, "readable by node_exporter whatever the umask")
         let left = try FileManager.default.contentsOfDirectory(atPath: temp.directory.path).filter { $0.contains(".tmp-") }
         XCTAssertEqual(left, [])
         XCTAssertThrowsError(try MetricsFile.write("x", to: "/nonexistent-dir/ordersync.prom"))

@@ -72,6 +72,8 @@ public enum MetricsFile {
         let temp = path + ".tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw MetricsFileError(operation: "open", path: temp, code: errno) }
+        // World-readable whatever the umask (the unit's is 0077): node_exporter runs as another user.
+        _ = fchmod(fd, 0o644)
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {

@@ -105,11 +105,13 @@ public struct Poller: Sendable {
                     logger.error("channel failing", ["since": .string(Timestamp.format(since)),
                                                      "consecutive_errors": .int(failures), "error": .string(message)])
                 }
-                if started.timeIntervalSince(since) > 3 * interval {
+                let unauthorized = (error as? ChannelError)?.kind == .unauthorized
+                // A refused credential has its own alert, at once; failing adds nothing to it.
+                if started.timeIntervalSince(since) > 3 * interval, !unauthorized {
                     alerts.raise(.channelFailing, channel: connector.id,
                                  message: "polling has failed since \(Timestamp.format(since)) (\(failures) errors): \(message)")
                 }
-                if let channelError = error as? ChannelError, channelError.kind == .unauthorized {
+                if unauthorized {
                     // A revoked or expired credential needs a human now, not after three intervals.
                     alerts.raise(.channelUnauthorized, channel: connector.id,
                                  message: "the channel refused the credentials (401); check the token: \(message)")
