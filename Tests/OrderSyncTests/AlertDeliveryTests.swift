@@ -33,6 +33,19 @@ final class AlertDeliveryTests: XCTestCase {
         XCTAssertEqual(AlertCommand.commandEnvironment([:]), ["PATH=/usr/local/bin:/usr/bin:/bin"])
     }
 
+    func testTheCommandInheritsNoDescriptorOfTheDaemon() async throws {
+        // A descriptor without close-on-exec, like the pipe a supervisor watches to see the daemon exit.
+        var fds: [Int32] = [-1, -1]
+        XCTAssertEqual(pipe(&fds), 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let out = dir + "/fds"
+        let result = await AlertCommand.run(["/bin/sh", "-c", "ls /proc/$$/fd > '\(out)'"], input: Data(), timeout: 10)
+        XCTAssertNoThrow(try result.get())
+        let open = Set(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").compactMap { Int32($0) })
+        XCTAssertTrue(open.isSuperset(of: [0, 1, 2]), "\(open)")
+        XCTAssertFalse(open.contains(fds[0]) || open.contains(fds[1]), "the command inherited the daemon's pipe: \(open)")
+    }
+
     func testAHangingCommandIsKilledWithItsChildrenAtTheTimeLimit() async throws {
         let pidFile = dir + "/child.pid"
         // The shell starts a child that would outlive it; the whole group must go.
