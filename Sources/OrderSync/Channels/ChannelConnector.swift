@@ -2,7 +2,7 @@ import Foundation
 
 /// What differs between channels, as data the core reads instead of testing the channel type.
 public struct ChannelCapabilities: Sendable {
-    /// Orders must be accepted before shipping (Spartoo, Back Market).
+    /// Orders must be accepted before shipping.
     public var hasAcceptStep: Bool
     /// `ship --line` is allowed (partial shipments).
     public var shipsPerLine: Bool
@@ -14,9 +14,13 @@ public struct ChannelCapabilities: Sendable {
     public var acceptedCarrierNames: [String]?
     /// A `cancel --reason` is sent to the channel (else kept locally).
     public var sendsCancelReason: Bool
+    /// An IMEI or serial may only be given for a line of quantity 1 (one identifier per line).
+    public var identifiersOnSingleUnitLinesOnly: Bool
 
     public init(hasAcceptStep: Bool, shipsPerLine: Bool, recordsIMEI: Bool, needsCarrierName: Bool,
-                acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false) {
+                acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false,
+                identifiersOnSingleUnitLinesOnly: Bool = false) {
+        self.identifiersOnSingleUnitLinesOnly = identifiersOnSingleUnitLinesOnly
         self.hasAcceptStep = hasAcceptStep; self.shipsPerLine = shipsPerLine; self.recordsIMEI = recordsIMEI
         self.needsCarrierName = needsCarrierName; self.acceptedCarrierNames = acceptedCarrierNames
         self.sendsCancelReason = sendsCancelReason

@@ -80,16 +80,16 @@ extension Config {
                              "unknown carrier \(ConfigText.quoted(rule.carrier)) (\(configured))\(ConfigText.didYouMean(rule.carrier, carrierKeys))")
             }
         }
-        // Back Market takes a `shipper` name on every shipment: a carrier a rule can give a Back Market
-        // order must be spelled for Back Market.
+        // A type that needs a carrier name on every shipment: a carrier a rule can give its orders must be
+        // spelled for that type.
         var reported: Set<String> = []
-        for channel in channels where channel.type == .backmarket && !channel.id.isEmpty {
+        for channel in channels where channel.type.definition.capabilities.needsCarrierName && !channel.id.isEmpty {
             for (index, rule) in shippingRules.enumerated() where rule.applies(toChannel: channel.id) {
-                guard let carrier = carrier(key: rule.carrier), carrier.name(for: .backmarket) == nil,
+                guard let carrier = carrier(key: rule.carrier), carrier.name(for: channel.type) == nil,
                     reported.insert("\(carrier.key) \(channel.id)").inserted
                 else { continue }
                 problems.add(ConfigPath.member(ConfigPath.member("carriers", carrier.key), "names"),
-                             "no name for channel type backmarket used by channel \(ConfigText.printable(channel.id)) (shipping_rules[\(index)])")
+                             "no name for channel type \(channel.type.rawValue) used by channel \(ConfigText.printable(channel.id)) (shipping_rules[\(index)])")
             }
         }
     }

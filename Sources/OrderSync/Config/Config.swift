@@ -90,14 +90,6 @@ public struct LogConfig: Sendable, Equatable {
 /// The marketplaces ordersync talks to; the raw value is the config's `type`.
 public enum ChannelType: String, Sendable, Hashable, CaseIterable, Codable {
     case backmarket, spartoo, woocommerce
-
-    /// True when new orders must be accepted before they can ship (Back Market, Spartoo).
-    public var hasAcceptStep: Bool { self != .woocommerce }
-
-    /// `ship_within_hours` when a channel sets none: Spartoo 24 (its back office: ship with tracking within
-    /// 24 h of acceptance); none for Back Market (each order carries its own `expected_dispatch_date`) and
-    /// WooCommerce (no marketplace deadline).
-    public var defaultShipWithinHours: Int? { self == .spartoo ? 24 : nil }
 }
 
 /// One entry of `channels`: the settings every channel has, plus its type's own in ``settings``.
@@ -146,14 +138,17 @@ public struct ChannelConfig: Sendable, Equatable {
         self.settings = settings
     }
 
+    /// `enforce_imei` where the type has it (see ``ChannelSettings/enforceIMEI``).
+    public var enforceIMEI: Bool { settings.enforceIMEI }
+
     /// `type`, derived from ``settings`` so the two cannot disagree.
     public var type: ChannelType { settings.type }
 
     /// Hours from acceptance to `ship_by` for orders whose channel gives no date of its own: the setting,
-    /// else the type's default (Spartoo 24); nil means no such deadline.
+    /// else the type's default (``ChannelDefinition/defaultShipWithinHours``); nil means no such deadline.
     public var shipWithinHours: Int? { shipWithinHoursSetting ?? type.defaultShipWithinHours }
 
-    /// True for Back Market and Spartoo: orders wait for acceptance before shipping.
+    /// True when the type's orders wait for acceptance before shipping (``ChannelCapabilities/hasAcceptStep``).
     public var hasAcceptStep: Bool { type.hasAcceptStep }
 
     /// The API base to call: Spartoo `hosts[site]`, else `base_url`, else the site's built-in host;
@@ -198,6 +193,18 @@ public enum ChannelSettings: Sendable, Equatable {
         case .spartoo: .spartoo
         case .woocommerce: .woocommerce
         }
+    }
+
+    /// `aftersale_days` where the type has it; nil otherwise (the poller's default).
+    public var aftersaleDays: Int? {
+        if case .spartoo(let spartoo) = self { return spartoo.aftersaleDays }
+        return nil
+    }
+
+    /// `enforce_imei` where the type has it; true otherwise.
+    public var enforceIMEI: Bool {
+        if case .backmarket(let bm) = self { return bm.enforceIMEI }
+        return true
     }
 
     /// The channel's secrets with their config key names (`token`, `partner_id`, `consumer_key`, `consumer_secret`).

@@ -16,7 +16,7 @@ public struct BackMarketChannel: ChannelConnector {
     /// Orders already stored, skipped while unchanged (the 24 h overlap re-reads them every poll).
     let unchanged = UnchangedPayloads()
 
-    public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .backmarket) }
+    public var capabilities: ChannelCapabilities { Self.definition.capabilities }
 
     public init(id: String, baseURL: URL, token: Secret, userAgent: String, acceptLanguage: String,
                 imeiPatterns: [String], acceptWithinHours: Int, resweepDays: Int, http: ChannelHTTP, logger: Logger) {
@@ -54,8 +54,7 @@ public struct BackMarketChannel: ChannelConnector {
     /// `known` says a 2xx body is one already stored whole: it is then neither parsed nor returned.
     func send(_ request: ChannelRequest, operation: String,
               known: ((Data) -> Bool)? = nil) async throws -> (ChannelResponse, JSONValue?) {
-        // Performance: the document parsed to validate a 2xx is the one returned (it used to be parsed a
-        // second time: ~10 % of a backlog import's instructions). `parsed` belongs to the last attempt.
+        // The document parsed to validate a 2xx is the one returned; `parsed` belongs to the last attempt.
         var parsed: JSONValue?
         let response = try await http.send(request, operation: operation) { response in
             parsed = nil
@@ -227,17 +226,5 @@ public struct BackMarketChannel: ChannelConnector {
             }
             return (response, json, fingerprint)
         }
-    }
-}
-
-/// `application/x-www-form-urlencoded`-safe escaping for query components.
-public enum FormEncoding {
-    static let allowed: CharacterSet = {
-        // ASCII only: CharacterSet.alphanumerics would let "é" through unencoded.
-        CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-    }()
-
-    public static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

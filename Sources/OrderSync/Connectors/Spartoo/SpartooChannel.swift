@@ -42,7 +42,7 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     /// Per site, the slip reference form Spartoo accepted.
     let slipForms = SpartooSlipForms()
 
-    public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .spartoo) }
+    public var capabilities: ChannelCapabilities { Self.definition.capabilities }
 
     /// Follow-up reads of shipped orders per clock hour (`aftersale_days`): two a minute, on top of the
     /// polls. Spartoo's quota is unpublished (API notes §4); a −429 pauses the host until the next hour.

@@ -27,7 +27,7 @@ public struct WooCommerceChannel: ChannelConnector {
     /// The Shipment Tracking extension's provider names, read once per run.
     let providers = TrackingProviderCache()
 
-    public var capabilities: ChannelCapabilities { ChannelFactory.capabilities(of: .woocommerce) }
+    public var capabilities: ChannelCapabilities { Self.definition.capabilities }
 
     /// - Parameters:
     ///   - statuses: statuses whose new orders are imported (known orders are updated whatever their status).

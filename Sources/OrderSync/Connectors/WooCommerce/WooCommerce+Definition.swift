@@ -1,14 +1,25 @@
 import Foundation
 
-extension ChannelFactory {
-    /// Whether this build has a WooCommerce connector.
-    static let wooCommerceImplemented = true
+extension WooCommerceChannel {
+    /// The `woocommerce` channel type.
+    public static let definition = ChannelDefinition(
+        type: .woocommerce,
+        displayName: "WooCommerce",
+        // The cancel reason is written to the order as a private note.
+        capabilities: ChannelCapabilities(hasAcceptStep: false, shipsPerLine: true, recordsIMEI: false,
+                                          needsCarrierName: false, sendsCancelReason: true),
+        // A shop has no marketplace deadline.
+        defaultShipWithinHours: nil,
+        cursorSummary: { cursor, now in WooCommerceChannel.cursorSummary(cursor, now: now) },
+        makeConnector: { factory, channel, index, config, secrets, logger in
+            try make(factory, channel, index: index, config: config, secrets: secrets, logger: logger)
+        })
 
     /// The WooCommerce connector for one configured channel: `base_url` (required), the consumer key and
     /// secret from `ChannelSecrets.woocommerce`, and the channel's statuses, tracking mode and auth.
-    func makeWooCommerce(_ channel: ChannelConfig, index: Int, config: Config, secrets: ChannelSecrets?,
-                         logger: Logger) throws -> any ChannelConnector {
-        guard case .woocommerce(let woo) = channel.settings else { throw ChannelFactory.notImplemented(channel, index: index) }
+    static func make(_ factory: ChannelFactory, _ channel: ChannelConfig, index: Int, config: Config,
+                     secrets: ChannelSecrets?, logger: Logger) throws -> any ChannelConnector {
+        guard case .woocommerce(let woo) = channel.settings else { throw ChannelFactory.wrongSettings(channel, index: index) }
         guard case .woocommerce(let key, let secret)? = secrets else {
             throw ConfigError(problems: [ConfigProblem(path: "channels[\(index)].consumer_key", reason: "secret not resolved")])
         }
@@ -21,7 +32,8 @@ extension ChannelFactory {
                                                        reason: "http:// is only allowed for loopback hosts; use https://")])
         }
         // wc/v3 has no rate limit but hosts do (Wordfence, 503 bursts): one request at a time, gently paced.
-        let http = ChannelHTTP(transport: transport, minimumSpacing: spacing(default: 0.1), timeout: timeout, logger: logger)
+        let http = ChannelHTTP(transport: factory.transport, minimumSpacing: factory.spacing(default: 0.1),
+                               timeout: factory.timeout, logger: logger)
         return WooCommerceChannel(id: channel.id, baseURL: baseURL, consumerKey: key, consumerSecret: secret,
                                   statuses: woo.statuses, tracking: woo.tracking, completeOnShip: woo.completeOnShip,
                                   auth: woo.auth, carriers: config.carriers, resweepDays: config.resweepDays,
