@@ -9,7 +9,7 @@ final class SpartooAftersaleConfigTests: XCTestCase {
 
     private func spartoo(_ document: Any) throws -> SpartooSettings {
         let config = try XCTUnwrap(F.parse(document))
-        guard case .spartoo(let settings)? = config.channels.first?.settings else {
+        guard let settings = config.channels.first?.settings.as(SpartooSettings.self) else {
             XCTFail("no spartoo channel")
             return SpartooSettings(partnerID: .inline(Secret("x")))
         }

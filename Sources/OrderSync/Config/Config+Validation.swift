@@ -33,7 +33,7 @@ extension Config {
 
     private func validateCarriers(into problems: inout ConfigProblemList) {
         var seen: Set<String> = []
-        let types = ChannelType.allCases.map(\.rawValue)
+        let types = ChannelRegistry.definitions.map(\.type.rawValue)
         for carrier in carrierList {
             let path = ConfigPath.member("carriers", carrier.key)
             if !ConfigText.isIdentifier(carrier.key) {
@@ -96,10 +96,12 @@ extension Config {
 }
 
 /// Problems in the order found, with the shared checks used by the validation files.
-struct ConfigProblemList {
-    private(set) var items: [ConfigProblem] = []
+public struct ConfigProblemList {
+    public private(set) var items: [ConfigProblem] = []
 
-    mutating func add(_ path: String, _ reason: String) { items.append(ConfigProblem(path: path, reason: reason)) }
+    public init() {}
+
+    public mutating func add(_ path: String, _ reason: String) { items.append(ConfigProblem(path: path, reason: reason)) }
 
     /// A file or directory path: non-empty and absolute (the daemon runs with `/` as its working directory).
     mutating func requirePath(_ value: String, at path: String) {

@@ -113,9 +113,14 @@ struct ConfigDecoder {
     mutating func enumValue<E: RawRepresentable & CaseIterable>(
         _ object: Object, _ key: String, at path: String, required: Bool = false
     ) -> E? where E.RawValue == String {
+        choice(object, key, at: path, among: E.allCases.map(\.rawValue), required: required).flatMap(E.init(rawValue:))
+    }
+
+    /// A string that must be one of `names`; a problem naming them (and the closest) otherwise.
+    mutating func choice(_ object: Object, _ key: String, at path: String, among names: [String],
+                         required: Bool = false) -> String? {
         guard let text = string(object, key, at: path, required: required) else { return nil }
-        if let value = E(rawValue: text) { return value }
-        let names = E.allCases.map(\.rawValue)
+        if names.contains(text) { return text }
         let suggestion = ConfigText.closestMatch(to: text, in: names).map { "; did you mean \(ConfigText.quoted($0))?" } ?? ""
         report(ConfigPath.member(path, key),
                "must be one of \(names.joined(separator: ", ")) (got \(ConfigText.quoted(text))\(suggestion))")

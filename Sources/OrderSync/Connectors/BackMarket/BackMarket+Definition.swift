@@ -1,10 +1,37 @@
 import Foundation
 
+extension ChannelType {
+    /// Back Market (`"type": "backmarket"`).
+    public static let backmarket = ChannelType(rawValue: "backmarket")
+}
+
+extension ChannelSettings {
+    /// A `backmarket` channel's settings.
+    public static func backmarket(_ settings: BackMarketSettings) -> ChannelSettings { ChannelSettings(settings) }
+}
+
+extension ChannelSecrets {
+    /// A `backmarket` channel's resolved token.
+    public static func backmarket(token: Secret) -> ChannelSecrets { ChannelSecrets(["token": token]) }
+}
+
+extension BackMarketSettings: ChannelSettingsValue {
+    public static var channelType: ChannelType { .backmarket }
+    public var secretSources: [(key: String, source: SecretSource)] { [("token", token)] }
+    /// `base_url`, else the region and environment's host.
+    public func effectiveBaseURL(channel: ChannelConfig, site: String?) -> URL? { channel.baseURL ?? defaultBaseURL }
+    public var summary: String { "\(region.rawValue) \(environment.rawValue)" }
+}
+
 extension BackMarketChannel {
     /// The `backmarket` channel type.
     public static let definition = ChannelDefinition(
         type: .backmarket,
         displayName: "Back Market",
+        settingsKeys: ConfigDecoder.secretKeys("token")
+            + ["region", "environment", "user_agent", "accept_language", "imei_required_for", "enforce_imei"],
+        decodeSettings: { object, path, decoder in BackMarketSettings.decode(object, at: path, &decoder) },
+        carrierNameAdvice: { name in BackMarketShippers.advice(for: name) },
         // `UpdateOrder.shipper` is a free string in Back Market's spec: any configured name is sent as written
         // (check-config warns about names outside its Shipper list).
         capabilities: ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: true,
@@ -18,8 +45,10 @@ extension BackMarketChannel {
         },
         cursorSummary: { cursor, now in BackMarketChannel.cursorSummary(cursor, now: now) },
         makeConnector: { factory, channel, index, config, secrets, logger in
-            guard case .backmarket(let bm) = channel.settings else { throw ChannelFactory.wrongSettings(channel, index: index) }
-            guard case .backmarket(let token)? = secrets else {
+            guard let bm = channel.settings.as(BackMarketSettings.self) else {
+                throw ChannelFactory.wrongSettings(channel, index: index)
+            }
+            guard let token = secrets?["token"] else {
                 throw ConfigError(problems: [ConfigProblem(path: "channels[\(index)].token", reason: "secret not resolved")])
             }
             // Back Market: ~200 requests per 10 s before Cloudflare blocks; stay well under (≤ 10 per second).

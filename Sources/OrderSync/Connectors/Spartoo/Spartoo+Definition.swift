@@ -1,10 +1,39 @@
 import Foundation
 
+extension ChannelType {
+    /// Spartoo (`"type": "spartoo"`).
+    public static let spartoo = ChannelType(rawValue: "spartoo")
+}
+
+extension ChannelSettings {
+    /// A `spartoo` channel's settings.
+    public static func spartoo(_ settings: SpartooSettings) -> ChannelSettings { ChannelSettings(settings) }
+}
+
+extension ChannelSecrets {
+    /// A `spartoo` channel's resolved partner id.
+    public static func spartoo(partnerID: Secret) -> ChannelSecrets { ChannelSecrets(["partner_id": partnerID]) }
+}
+
+extension SpartooSettings: ChannelSettingsValue {
+    public static var channelType: ChannelType { .spartoo }
+    public var secretSources: [(key: String, source: SecretSource)] { [("partner_id", partnerID)] }
+    /// `hosts[site]`, else `base_url`, else the site's built-in host (`site` nil: the first site).
+    public func effectiveBaseURL(channel: ChannelConfig, site: String?) -> URL? {
+        let site = site ?? sites.first ?? "fr"
+        return hosts[site] ?? channel.baseURL ?? baseURL(forSite: site)
+    }
+    public var summary: String { "sites \(sites.joined(separator: ","))" }
+    public var aftersaleRereadDays: Int? { aftersaleDays }
+}
+
 extension SpartooChannel {
     /// The `spartoo` channel type.
     public static let definition = ChannelDefinition(
         type: .spartoo,
         displayName: "Spartoo",
+        settingsKeys: ConfigDecoder.secretKeys("partner_id") + ["sites", "hosts", "fetch_slips", "aftersale_days"],
+        decodeSettings: { object, path, decoder in SpartooSettings.decode(object, at: path, &decoder) },
         capabilities: ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false),
         // Spartoo's back office: ship with tracking within 24 h of acceptance.
         defaultShipWithinHours: 24,
@@ -23,8 +52,10 @@ extension SpartooChannel {
     /// `base_url`, else the built-in host), the partner id, and `state_dir/slips` when `fetch_slips` is on.
     static func make(_ factory: ChannelFactory, _ channel: ChannelConfig, index: Int, config: Config,
                      secrets: ChannelSecrets?, logger: Logger) throws -> any ChannelConnector {
-        guard case .spartoo(let settings) = channel.settings else { throw ChannelFactory.wrongSettings(channel, index: index) }
-        guard case .spartoo(let partnerID)? = secrets else {
+        guard let settings = channel.settings.as(SpartooSettings.self) else {
+            throw ChannelFactory.wrongSettings(channel, index: index)
+        }
+        guard let partnerID = secrets?["partner_id"] else {
             throw ConfigError(problems: [ConfigProblem(path: "channels[\(index)].partner_id", reason: "secret not resolved")])
         }
         let endpoints = settings.sites.map { site in
