@@ -71,6 +71,11 @@ final class TestOnlyChannelTypeTests: StoreTestCase {
         ChannelRegistry.register(LedgerChannel.definition)
     }
 
+    override func tearDown() {
+        ChannelRegistry.unregister(LedgerChannel.type)
+        super.tearDown()
+    }
+
     private func parse(_ channel: String) -> (Config?, [ConfigProblem]) {
         ConfigLoader.parse(data: Data(#"{"state_dir": "/var/lib/ordersync", "channels": [\#(channel)]}"#.utf8))
     }

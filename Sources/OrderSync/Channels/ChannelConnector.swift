@@ -32,7 +32,7 @@ public struct FetchedOrder: Sendable {
     public var order: Order
     public var raw: Data
     /// False for an order the channel lists but that is not to be imported unless ordersync already
-    /// stores it (a WooCommerce order outside `statuses`): `Ingest` updates it when known, else skips it.
+    /// stores it (one outside the statuses the channel imports): `Ingest` updates it when known, else skips it.
     /// The orders table is the one record of what is known; no connector keeps its own set.
     public var createIfNew: Bool
 
@@ -108,13 +108,13 @@ public protocol ChannelConnector: Sendable {
     /// shows is reported as `.alreadyDone` without sending anything.
     func push(_ job: Job, order: Order) async throws -> PushResult
 
-    /// The delivery-slip PDF for an order (Spartoo's `xml_export_bl.php`). Read-only; the default
+    /// The delivery-slip PDF for an order. Read-only; the default
     /// implementation throws a permanent error ("this channel has no delivery slips").
     func deliverySlip(for order: Order) async throws -> Data
 }
 
 extension ChannelConnector {
-    /// The delivery-slip PDF that must go in the parcel (Spartoo). Read-only. Channels without slips
+    /// The delivery-slip PDF that must go in the parcel. Read-only. Channels without slips
     /// throw a permanent `ChannelError`.
     public func deliverySlip(for order: Order) async throws -> Data {
         throw ChannelError(.permanent, operation: "slip \(order.ref)", message: "this channel has no delivery slips")

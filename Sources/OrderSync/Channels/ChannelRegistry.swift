@@ -22,6 +22,12 @@ public enum ChannelRegistry {
         }
     }
 
+    /// Forgets a type added by ``register(_:)``.
+    public static func unregister(_ type: ChannelType) {
+        lock.lock(); defer { lock.unlock() }
+        registered = registered.filter { $0.type != type || standard.contains { $0.type == type } }
+    }
+
     /// The definition of `type`; a type no connector defines gets one with no keys and no connector.
     public static func definition(of type: ChannelType) -> ChannelDefinition {
         definitions.first { $0.type == type } ?? .unknown(type)

@@ -6,7 +6,7 @@ public struct CarrierConfig: Sendable, Equatable {
     public var key: String
     /// `tracking_url`: a template with `{tracking}` and optionally `{postcode}`.
     public var trackingURL: String?
-    /// `names`: channel type (`backmarket`, `spartoo`, `woocommerce`) → how that channel spells the carrier.
+    /// `names`: channel type (the config's `type`) → how that channel spells the carrier.
     public var names: [String: String]
 
     /// Builds a carrier in code; nothing is checked until ``Config/validate()``.

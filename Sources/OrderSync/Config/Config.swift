@@ -158,7 +158,7 @@ public struct ChannelConfig: Sendable, Equatable {
         settings.value.effectiveBaseURL(channel: self, site: site)
     }
 
-    /// One line for `check-config`: `bm-eu: backmarket, eu production, every 120 s, auto-accept`.
+    /// One line for `check-config`: `<id>: <type>, <the type's summary>, every 120 s, auto-accept`.
     public var summary: String {
         var parts: [String] = [type.rawValue]
         parts.append(settings.value.summary)

@@ -33,7 +33,7 @@ struct ConfigDecoder {
     }
 
     /// Reports unknown and duplicate keys of `object`.
-    /// - Parameter foreign: keys that belong elsewhere, mapped to a hint (`only for spartoo channels`).
+    /// - Parameter foreign: keys that belong elsewhere, mapped to a hint (`only for <type> channels`).
     mutating func checkKeys(_ object: Object, at path: String, allowed: [String], foreign: [String: String] = [:]) {
         var seen: Set<String> = []
         let known = Set(allowed)  // maps (carriers, hosts) pass their own keys: a list search was quadratic

@@ -37,8 +37,8 @@ struct BackMarketMapper: Sendable {
     let channelID: String
     let imeiPatterns: [String]
     let acceptWithinHours: Int
-    /// Whether a (product, listing) needs an IMEI, remembered: matching every pattern against every line of
-    /// every order was ~9 % of an idle poll, and a catalogue has few distinct products.
+    /// Whether a (product, listing) needs an IMEI, remembered: a catalogue has few distinct products, so
+    /// the patterns are matched once per product rather than on every line of every poll.
     let requiresIMEI = GlobMemo()
 
     enum MappingError: Error, CustomStringConvertible {
