@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Decoding, defaults, helpers, secrets and the loader. Rule-by-rule messages are in ConfigValidationTests.
 final class ConfigTests: XCTestCase {

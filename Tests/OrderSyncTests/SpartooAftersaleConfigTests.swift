@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `aftersale_days` on a spartoo channel: default, range, type, and only on spartoo.
 final class SpartooAftersaleConfigTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// A channel type defined here, in the tests, with no line in any core file: a definition (keys,
 /// decoding, validation, a secret, capabilities, a connector) registered with ``ChannelRegistry``.

@@ -22,7 +22,7 @@ public struct ChannelDefinition: Sendable {
     /// `base_url` must be set (the type has no built-in host).
     public let requiresBaseURL: Bool
     /// Decodes the type's own keys from `channels[N]` (`path`), reporting problems to the decoder.
-    let decodeSettings: @Sendable (ConfigJSON.Object, String, inout ConfigDecoder) -> any ChannelSettingsValue
+    public let decodeSettings: @Sendable (ConfigJSON.Object, String, inout ConfigDecoder) -> any ChannelSettingsValue
     /// The `check-config` warning for a name under `carriers.<key>.names.<type>`, when the type knows its
     /// carriers; nil for a name it knows.
     public let carrierNameAdvice: (@Sendable (String) -> String?)?
@@ -39,7 +39,7 @@ public struct ChannelDefinition: Sendable {
     /// The connector for one configured channel.
     public let makeConnector: MakeConnector
 
-    init(
+    public init(
         type: ChannelType, displayName: String, settingsKeys: [String], requiresBaseURL: Bool = false,
         decodeSettings: @escaping @Sendable (ConfigJSON.Object, String, inout ConfigDecoder) -> any ChannelSettingsValue,
         carrierNameAdvice: (@Sendable (String) -> String?)? = nil,

@@ -104,7 +104,7 @@ public struct ConfigProblemList {
     public mutating func add(_ path: String, _ reason: String) { items.append(ConfigProblem(path: path, reason: reason)) }
 
     /// A file or directory path: non-empty and absolute (the daemon runs with `/` as its working directory).
-    mutating func requirePath(_ value: String, at path: String) {
+    public mutating func requirePath(_ value: String, at path: String) {
         if value.isEmpty {
             add(path, "must not be empty")
         } else if !value.hasPrefix("/") {
@@ -113,7 +113,7 @@ public struct ConfigProblemList {
     }
 
     /// An API base: http or https with a host, `http://` only for loopback hosts, no query, fragment or credentials.
-    mutating func checkAPIURL(_ url: URL, at path: String) {
+    public mutating func checkAPIURL(_ url: URL, at path: String) {
         let scheme = url.scheme?.lowercased() ?? ""
         guard scheme == "http" || scheme == "https" else {
             add(path, "must be an http or https URL (got \(ConfigText.quoted(url.absoluteString)))")
@@ -152,7 +152,7 @@ public struct ConfigProblemList {
     }
 
     /// A value sent in an HTTP header: non-empty, no line break or control character.
-    mutating func checkHeaderValue(_ value: String, at path: String, emptyHint: String = "") {
+    public mutating func checkHeaderValue(_ value: String, at path: String, emptyHint: String = "") {
         if value.trimmingCharacters(in: .whitespaces).isEmpty {
             add(path, "must not be empty" + emptyHint)
         } else if ConfigText.hasControlCharacter(value) {
@@ -163,7 +163,7 @@ public struct ConfigProblemList {
 
 extension ConfigText {
     /// `127.0.0.0/8`, `::1` and `localhost`: the only hosts `http://` may point at.
-    static func isLoopbackHost(_ rawHost: String) -> Bool {
+    public static func isLoopbackHost(_ rawHost: String) -> Bool {
         var host = rawHost.lowercased()
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host == "localhost" || host == "localhost." { return true }

@@ -3,8 +3,8 @@
 /// Foundation's decoders stop at the first error, forget key order and duplicate keys, and on Linux blur
 /// booleans and numbers. The config needs all four: every problem with its path, deterministic carrier
 /// order, `duplicate key` errors, and `expected integer, got boolean`. RFC 8259, no extensions.
-enum ConfigJSON {
-    indirect enum Value: Equatable, Sendable {
+public enum ConfigJSON {
+    public indirect enum Value: Equatable, Sendable {
         case object(Object)
         case array([Value])
         case string(String)
@@ -14,7 +14,7 @@ enum ConfigJSON {
         case null
 
         /// The JSON type name used in "expected integer, got string".
-        var typeName: String {
+        public var typeName: String {
             switch self {
             case .object: "object"
             case .array: "array"
@@ -27,20 +27,20 @@ enum ConfigJSON {
     }
 
     /// An object's members in file order; duplicates are kept so the decoder can report them.
-    struct Object: Equatable, Sendable {
-        struct Member: Equatable, Sendable {
-            var key: String
-            var value: Value
+    public struct Object: Equatable, Sendable {
+        public struct Member: Equatable, Sendable {
+            public var key: String
+            public var value: Value
         }
 
-        var members: [Member] = []
+        public var members: [Member] = []
 
         /// The first value for `key`, if any.
-        subscript(key: String) -> Value? { members.first { $0.key == key }?.value }
+        public subscript(key: String) -> Value? { members.first { $0.key == key }?.value }
     }
 
-    struct ParseError: Error, Equatable {
-        var message: String
+    public struct ParseError: Error, Equatable {
+        public var message: String
         var line: Int
         var column: Int
         var offset: Int
@@ -48,13 +48,13 @@ enum ConfigJSON {
         var description: String { "invalid JSON at line \(line), column \(column): \(message)" }
     }
 
-    static func parse(_ bytes: [UInt8]) throws(ParseError) -> Value {
+    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> Value {
         var parser = Parser(bytes: bytes)
         return try parser.parseDocument()
     }
 
     private struct Parser {
-        let bytes: [UInt8]
+        public let bytes: [UInt8]
         var index = 0
         static let maximumDepth = 200
 
@@ -64,7 +64,7 @@ enum ConfigJSON {
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         }
 
-        mutating func parseDocument() throws(ParseError) -> Value {
+        public mutating func parseDocument() throws(ParseError) -> Value {
             skipWhitespace()
             if index == bytes.count { throw error("the file is empty") }
             let value = try parseValue(depth: 0)
@@ -73,7 +73,7 @@ enum ConfigJSON {
             return value
         }
 
-        mutating func parseValue(depth: Int) throws(ParseError) -> Value {
+        public mutating func parseValue(depth: Int) throws(ParseError) -> Value {
             guard depth < Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
             guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
             switch bytes[index] {
@@ -88,7 +88,7 @@ enum ConfigJSON {
             }
         }
 
-        mutating func parseObject(depth: Int) throws(ParseError) -> Value {
+        public mutating func parseObject(depth: Int) throws(ParseError) -> Value {
             index += 1
             var object = Object()
             skipWhitespace()
@@ -111,7 +111,7 @@ enum ConfigJSON {
             }
         }
 
-        mutating func parseArray(depth: Int) throws(ParseError) -> Value {
+        public mutating func parseArray(depth: Int) throws(ParseError) -> Value {
             index += 1
             var items: [Value] = []
             skipWhitespace()
@@ -126,7 +126,7 @@ enum ConfigJSON {
             }
         }
 
-        mutating func parseString() throws(ParseError) -> String {
+        public mutating func parseString() throws(ParseError) -> String {
             index += 1  // opening quote
             var scalars = String.UnicodeScalarView()
             var run: [UInt8] = []  // raw UTF-8 between escapes, validated in one go
@@ -159,7 +159,7 @@ enum ConfigJSON {
             }
         }
 
-        mutating func parseEscape() throws(ParseError) -> Unicode.Scalar {
+        public mutating func parseEscape() throws(ParseError) -> Unicode.Scalar {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             index += 1
@@ -191,7 +191,7 @@ enum ConfigJSON {
             }
         }
 
-        mutating func parseHex4() throws(ParseError) -> UInt32 {
+        public mutating func parseHex4() throws(ParseError) -> UInt32 {
             var value: UInt32 = 0
             for _ in 0..<4 {
                 guard index < bytes.count, let digit = Self.hexValue(bytes[index]) else {
@@ -203,7 +203,7 @@ enum ConfigJSON {
             return value
         }
 
-        static func hexValue(_ byte: UInt8) -> UInt8? {
+        public static func hexValue(_ byte: UInt8) -> UInt8? {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
@@ -212,7 +212,7 @@ enum ConfigJSON {
             }
         }
 
-        mutating func parseNumber() throws(ParseError) -> String {
+        public mutating func parseNumber() throws(ParseError) -> String {
             let start = index
             _ = consume(UInt8(ascii: "-"))
             if consume(UInt8(ascii: "0")) {
@@ -229,13 +229,13 @@ enum ConfigJSON {
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }
 
-        mutating func consumeDigits() -> Bool {
+        public mutating func consumeDigits() -> Bool {
             let start = index
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             return index > start
         }
 
-        func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+        public func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 
         mutating func expectLiteral(_ literal: String) throws(ParseError) {
             for expected in literal.utf8 {
@@ -246,17 +246,17 @@ enum ConfigJSON {
             }
         }
 
-        mutating func consume(_ byte: UInt8) -> Bool {
+        public mutating func consume(_ byte: UInt8) -> Bool {
             guard index < bytes.count, bytes[index] == byte else { return false }
             index += 1
             return true
         }
 
-        mutating func skipWhitespace() {
+        public mutating func skipWhitespace() {
             while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
         }
 
-        func describeCurrent() -> String {
+        public func describeCurrent() -> String {
             guard index < bytes.count else { return "end of input" }
             let byte = bytes[index]
             if byte >= 0x21, byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
@@ -264,7 +264,7 @@ enum ConfigJSON {
         }
 
         /// An error at the current position; columns count characters, not bytes.
-        func error(_ message: String) -> ParseError {
+        public func error(_ message: String) -> ParseError {
             var line = 1, column = 1
             for byte in bytes[0..<min(index, bytes.count)] {
                 if byte == 0x0A {

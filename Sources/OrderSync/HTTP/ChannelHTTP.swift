@@ -74,13 +74,13 @@ public struct ChannelHTTP: Sendable {
     }
 
     /// Methods safe to repeat within one call (RFC 9110 §9.2.2, minus PUT/DELETE: no channel needs them here).
-    static func isIdempotent(_ method: String) -> Bool {
+    public static func isIdempotent(_ method: String) -> Bool {
         ["GET", "HEAD", "OPTIONS"].contains(method.uppercased())
     }
 
     /// Classifies statuses every channel shares: 429, 5xx, WAF/captcha 403s (``isFirewallBlock(_:)``). Others
     /// pass, including any other 403, for the connector to report with its text.
-    static func classify(_ response: ChannelResponse, operation: String, rateLimitPause: TimeInterval) -> ChannelError? {
+    public static func classify(_ response: ChannelResponse, operation: String, rateLimitPause: TimeInterval) -> ChannelError? {
         let status = response.status
         if status == 429 {
             let after = response.header("retry-after").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
