@@ -54,7 +54,7 @@ public enum ConfigJSON {
     }
 
     private struct Parser {
-        public let bytes: [UInt8]
+        let bytes: [UInt8]
         var index = 0
         static let maximumDepth = 200
 
@@ -64,7 +64,7 @@ public enum ConfigJSON {
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         }
 
-        public mutating func parseDocument() throws(ParseError) -> Value {
+        mutating func parseDocument() throws(ParseError) -> Value {
             skipWhitespace()
             if index == bytes.count { throw error("the file is empty") }
             let value = try parseValue(depth: 0)
@@ -73,7 +73,7 @@ public enum ConfigJSON {
             return value
         }
 
-        public mutating func parseValue(depth: Int) throws(ParseError) -> Value {
+        mutating func parseValue(depth: Int) throws(ParseError) -> Value {
             guard depth < Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
             guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
             switch bytes[index] {
@@ -88,7 +88,7 @@ public enum ConfigJSON {
             }
         }
 
-        public mutating func parseObject(depth: Int) throws(ParseError) -> Value {
+        mutating func parseObject(depth: Int) throws(ParseError) -> Value {
             index += 1
             var object = Object()
             skipWhitespace()
@@ -111,7 +111,7 @@ public enum ConfigJSON {
             }
         }
 
-        public mutating func parseArray(depth: Int) throws(ParseError) -> Value {
+        mutating func parseArray(depth: Int) throws(ParseError) -> Value {
             index += 1
             var items: [Value] = []
             skipWhitespace()
@@ -126,7 +126,7 @@ public enum ConfigJSON {
             }
         }
 
-        public mutating func parseString() throws(ParseError) -> String {
+        mutating func parseString() throws(ParseError) -> String {
             index += 1  // opening quote
             var scalars = String.UnicodeScalarView()
             var run: [UInt8] = []  // raw UTF-8 between escapes, validated in one go
@@ -159,7 +159,7 @@ public enum ConfigJSON {
             }
         }
 
-        public mutating func parseEscape() throws(ParseError) -> Unicode.Scalar {
+        mutating func parseEscape() throws(ParseError) -> Unicode.Scalar {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             index += 1
@@ -191,7 +191,7 @@ public enum ConfigJSON {
             }
         }
 
-        public mutating func parseHex4() throws(ParseError) -> UInt32 {
+        mutating func parseHex4() throws(ParseError) -> UInt32 {
             var value: UInt32 = 0
             for _ in 0..<4 {
                 guard index < bytes.count, let digit = Self.hexValue(bytes[index]) else {
@@ -203,7 +203,7 @@ public enum ConfigJSON {
             return value
         }
 
-        public static func hexValue(_ byte: UInt8) -> UInt8? {
+        static func hexValue(_ byte: UInt8) -> UInt8? {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
@@ -212,7 +212,7 @@ public enum ConfigJSON {
             }
         }
 
-        public mutating func parseNumber() throws(ParseError) -> String {
+        mutating func parseNumber() throws(ParseError) -> String {
             let start = index
             _ = consume(UInt8(ascii: "-"))
             if consume(UInt8(ascii: "0")) {
@@ -229,13 +229,13 @@ public enum ConfigJSON {
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }
 
-        public mutating func consumeDigits() -> Bool {
+        mutating func consumeDigits() -> Bool {
             let start = index
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             return index > start
         }
 
-        public func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+        func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 
         mutating func expectLiteral(_ literal: String) throws(ParseError) {
             for expected in literal.utf8 {
@@ -246,17 +246,17 @@ public enum ConfigJSON {
             }
         }
 
-        public mutating func consume(_ byte: UInt8) -> Bool {
+        mutating func consume(_ byte: UInt8) -> Bool {
             guard index < bytes.count, bytes[index] == byte else { return false }
             index += 1
             return true
         }
 
-        public mutating func skipWhitespace() {
+        mutating func skipWhitespace() {
             while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
         }
 
-        public func describeCurrent() -> String {
+        func describeCurrent() -> String {
             guard index < bytes.count else { return "end of input" }
             let byte = bytes[index]
             if byte >= 0x21, byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
@@ -264,7 +264,7 @@ public enum ConfigJSON {
         }
 
         /// An error at the current position; columns count characters, not bytes.
-        public func error(_ message: String) -> ParseError {
+        func error(_ message: String) -> ParseError {
             var line = 1, column = 1
             for byte in bytes[0..<min(index, bytes.count)] {
                 if byte == 0x0A {
