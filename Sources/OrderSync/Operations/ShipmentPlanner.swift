@@ -25,7 +25,7 @@ public struct ShipmentPlanner: Sendable {
     public let channelType: ChannelType
     public let capabilities: ChannelCapabilities
     public let carriers: [String: CarrierConfig]
-    /// Refuse lines flagged `requires_imei` that get no IMEI (Back Market `enforce_imei`).
+    /// Refuse lines flagged `requires_imei` that get no IMEI (the channel's `enforce_imei`).
     public let enforceIMEI: Bool
 
     public init(channelType: ChannelType, capabilities: ChannelCapabilities, carriers: [String: CarrierConfig], enforceIMEI: Bool) {

@@ -198,7 +198,7 @@ extension Store {
 }
 
 /// Performance: polls list the same orders again and again (every order waiting for acceptance, every
-/// order of a date window; a first Back Market poll lists waiting orders twice), and telling "unchanged"
+/// order of a date window; a first poll may list waiting orders twice), and telling "unchanged"
 /// meant encoding the order to JSON to hash it: most of an idle poll's cost. This remembers, per order
 /// stored or compared, a fingerprint of the `Order` value (Swift's `Hasher` over every field; `Order` is
 /// `Hashable`) and the content hash its JSON has. When the fingerprint matches and the database still
