@@ -8,34 +8,37 @@ let package = Package(
         .executable(name: "ordersync", targets: ["ordersync"]),
         .executable(name: "ordersync-bench", targets: ["ordersync-bench"]),
         .library(name: "OrderSync", targets: ["OrderSync"]),
+        .library(name: "Connectors", targets: ["Connectors"]),
         .library(name: "ChannelSimulator", targets: ["ChannelSimulator"]),
     ],
     targets: [
         // libsqlite3 from the system (Debian: libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        // The core: model, config, store, sync engine, HTTP, logging, connectors.
+        // The core: model, config, store, sync engine, HTTP, logging. It knows no marketplace.
         // `--static-swift-stdlib` links FoundationNetworking and FoundationXML statically; their archives need
         // libcurl and libxml2 named (Debian: libcurl4-openssl-dev, libxml2-dev).
         .target(name: "OrderSync", dependencies: ["CSQLite"],
                 linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux])),
                                  .linkedLibrary("xml2", .when(platforms: [.linux]))]),
+        // One folder per channel (definition, settings, wire types, mapping, push) and the registry listing them.
+        .target(name: "Connectors", dependencies: ["OrderSync"]),
         // Loopback HTTP server and faithful channel simulators with fault injection.
         .target(name: "ChannelSimulator"),
         // The binary: argument parsing and wiring only.
-        .executableTarget(name: "ordersync", dependencies: ["OrderSync", "ChannelSimulator"]),
+        .executableTarget(name: "ordersync", dependencies: ["OrderSync", "Connectors", "ChannelSimulator"]),
         // The benchmark: runs the built release daemon against the simulators and prints one table (not a test).
-        .executableTarget(name: "ordersync-bench", dependencies: ["OrderSync", "ChannelSimulator"]),
+        .executableTarget(name: "ordersync-bench", dependencies: ["OrderSync", "Connectors", "ChannelSimulator"]),
         // Pure unit tests of the core.
-        .testTarget(name: "OrderSyncTests", dependencies: ["OrderSync"]),
+        .testTarget(name: "OrderSyncTests", dependencies: ["OrderSync", "Connectors"]),
         // The simulators themselves, over real sockets.
         .testTarget(name: "SimulatorTests", dependencies: ["ChannelSimulator"]),
         // Each connector against its simulator on 127.0.0.1.
-        .testTarget(name: "ConnectorTests", dependencies: ["OrderSync", "ChannelSimulator"]),
+        .testTarget(name: "ConnectorTests", dependencies: ["OrderSync", "Connectors", "ChannelSimulator"]),
         // The built binary, run as a user would (depends on `ordersync` so it is built first).
-        .testTarget(name: "IntegrationTests", dependencies: ["ordersync", "OrderSync", "ChannelSimulator"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ordersync", "OrderSync", "Connectors", "ChannelSimulator"]),
         // deploy/: systemd unit, logrotate, install.sh, sd_notify.
         .testTarget(name: "DeployTests", dependencies: ["OrderSync"]),
         // Seeded mutation fuzzing of every parser (ORDERSYNC_FUZZ_ITERATIONS; 100k per target in release).
-        .testTarget(name: "FuzzTests", dependencies: ["OrderSync"]),
+        .testTarget(name: "FuzzTests", dependencies: ["OrderSync", "Connectors"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 import OrderSync
 
@@ -28,6 +29,7 @@ struct BenchMain {
     /// Synchronous on purpose: an `async` main ends in `dispatch_main`, which Valgrind 3.19 cannot run
     /// (it crashes in libdispatch's signal thread), and `--as-daemon` exists to run under Valgrind.
     static func main() {
+        ChannelRegistry.install(StandardChannels.definitions)
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--as-daemon" {
             // `ordersync-bench --as-daemon --config PATH run`: the daemon (the same OrderSync code as

@@ -13,8 +13,9 @@ extension CommandContext {
         }
         let ops = Operations(config: loaded.config, store: try store(loaded.config))
         let (ref, order, channel) = try ops.order(args.positionals[0])
-        guard channel.type == .spartoo else {
-            throw UserError(.dataError, "\(ref): delivery slips exist only for Spartoo orders (this is \(channel.type.rawValue))")
+        guard channel.type.definition.deliverySlips else {
+            let withSlips = ChannelRegistry.definitions.filter(\.deliverySlips).map(\.displayName).joined(separator: " and ")
+            throw UserError(.dataError, "\(ref): delivery slips exist only for \(withSlips) orders (this is \(channel.type.rawValue))")
         }
         guard let index = loaded.config.channels.firstIndex(where: { $0.id == channel.id }) else {
             throw UserError(.dataError, "\(ref): unknown channel")

@@ -1,3 +1,4 @@
+import Connectors
 import Foundation
 import OrderSync
 
@@ -6,6 +7,8 @@ import OrderSync
 @main
 struct Main {
     static func main() async {
+        // The core knows no marketplace: the connectors' definitions are handed to it here.
+        ChannelRegistry.install(StandardChannels.definitions)
         let code = await run(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
         exit(code.rawValue)
     }

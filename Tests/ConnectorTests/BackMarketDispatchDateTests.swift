@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// `expected_dispatch_date` as the OAS `Order` schema gives it (`2022-04-29T09:35:24`: date-time without

@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// Faults from the simulator: each one classified, and each converging once it stops.

@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// One Back Market connector wired as the daemon wires it (ChannelHTTP → BackMarketChannel → Ingest →

@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// Accept, cancel and ship through the Pusher, with exact request bodies from the simulator's journal.

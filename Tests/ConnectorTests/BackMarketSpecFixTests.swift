@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// Behaviour Back Market's published spec asks for (issue 12): shipper names sent as written, only WAF 403s

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The daemon's pushers wait on `DatabaseWatch`: a job queued by another connection (the CLI) is pushed
 /// on that write, not at the next retry look (4 × tick, here 4 minutes).

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// One Spartoo connector wired as the daemon wires it (SpartooChannel → Ingest → Poller / Pusher), talking
 /// over real sockets to a two-site `SpartooSimulator` on 127.0.0.1, with a fresh temporary SQLite store.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Each documented code's handling, over a scripted transport (for replies the simulator cannot be made
 /// to give at a precise moment: −7 after a race, −9 after a read, a reply without a code).

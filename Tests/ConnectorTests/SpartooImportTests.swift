@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Import from a two-site simulator over sockets: per-site windows, the cursor, conflicts between sites,
 /// quarantine, encodings, the daily re-read of open orders.

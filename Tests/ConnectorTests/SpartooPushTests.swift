@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Accept, cancel, ship and slips against the simulator: what is sent, exactly once, escaping, slips.
 final class SpartooPushTests: SpartooTestCase, @unchecked Sendable {

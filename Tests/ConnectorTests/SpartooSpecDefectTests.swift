@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Defects found by reading the connector against Spartoo's published pages (issue 12: 3, 5 and 9).
 final class SpartooSpecDefectTests: SpartooTestCase, @unchecked Sendable {

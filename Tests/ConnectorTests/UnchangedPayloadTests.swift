@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Every connector re-reads unchanged orders by design (Spartoo's 10-day export, Back Market's 24 h
 /// overlap, WooCommerce's 5 min overlap). Over real sockets: a second poll still reads every listing but

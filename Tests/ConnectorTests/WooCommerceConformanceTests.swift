@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// WooCommerce's simulator and connector as a conformance subject (no accept step: ships directly;

@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// The WooCommerce cursor holds positions, not sets: which orders are followed is the orders table's to say.

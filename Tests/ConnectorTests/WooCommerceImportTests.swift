@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// Polling a WooCommerce store: the drift-safe walk, statuses, captcha pages, auth.

@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// Pushing to a WooCommerce store: notes, trackings, completion, cancel — and never a duplicate note.

@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// A store that moved (`shop.com` → `www.shop.com`): reads follow the redirect, writes never do, and a

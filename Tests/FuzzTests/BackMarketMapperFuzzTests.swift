@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `BackMarketMapper.order(from:)` over mutated order pages, the way `BackMarketChannel.walk` reads them:
 /// each element of `results` is mapped (or quarantined); a bare order object is mapped as it is.

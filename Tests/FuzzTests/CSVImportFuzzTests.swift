@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `CSVReader.parse` and `ShipmentImport`'s header and row handling over mutated shipment files, against a
 /// real store holding the seed orders: the file is read or refused as a whole with `FILE:LINE: reason`,

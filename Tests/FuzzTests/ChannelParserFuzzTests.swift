@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The other channels' parsers, fed the same way as Back Market's.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `ConfigLoader.parse(data:)`: any bytes give a config or problems, never both and never neither; every
 /// problem is one `config: <path>: <reason>` line (check-config prints one per line); a config handed out

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `JSONValue.parse`, the reader of every channel payload: any bytes parse or throw, and what parses
 /// serializes back to the same value (the raw payload kept with each order is that serialization).

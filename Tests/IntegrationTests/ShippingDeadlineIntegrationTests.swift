@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// Shipping deadlines through the built binary: Back Market's `expected_dispatch_date` as `ship_by`, the

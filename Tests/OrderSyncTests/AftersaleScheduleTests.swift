@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The spread of follow-up reads of shipped orders over the day (`aftersale_days`).
 final class AftersaleScheduleTests: XCTestCase {

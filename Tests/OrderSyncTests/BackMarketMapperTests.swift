@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `BackMarketMapper`: Back Market order JSON → normalized `Order` (backmarket.md §1.8, §2, §5).
 final class BackMarketMapperTests: XCTestCase {

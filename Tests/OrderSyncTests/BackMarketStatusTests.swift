@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Back Market order/line states → normalized status (backmarket.md §3), first matching row wins.
 final class BackMarketStatusTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `Backoff` (capped exponential with jitter) and `ErrorThrottle` (a repeated error logged once per interval).
 final class BackoffTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `ChannelHTTP.classify` and `summary` (backmarket.md §4): which responses are retried, and the error text kept.
 final class ChannelHTTPClassificationTests: XCTestCase {

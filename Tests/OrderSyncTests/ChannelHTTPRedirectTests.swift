@@ -1,5 +1,6 @@
 import Foundation
 @testable import OrderSync
+@testable import Connectors
 import XCTest
 
 /// The error a redirected write becomes: permanent, naming the Location and the `base_url` to set,

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The stored JSON's hash decides whether an order changed, so the fast encoder must write exactly the
 /// bytes `JSONEncoder` writes, for every order the mappers produce and for awkward hand-made ones.

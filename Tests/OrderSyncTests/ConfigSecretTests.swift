@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Secret redaction, secret resolution, and the loader's file handling.
 final class ConfigSecretTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Builders for config documents in tests: a valid base, edited key by key.
 enum ConfigFixture {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Decoding, defaults, helpers, secrets and the loader. Rule-by-rule messages are in ConfigValidationTests.
 final class ConfigTests: XCTestCase {
@@ -36,7 +37,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.carrierKey(channelID: "bm-eu", shippingMethod: "DHL Express 24h"), "dhl-express")
         XCTAssertEqual(config.carrierKey(channelID: "spartoo-fr", shippingMethod: "Chronopost Relais"), "chronopost")
         XCTAssertEqual(config.carrierKey(channelID: "shop", shippingMethod: "Flat rate"), "colissimo")
-        guard case .spartoo(let spartoo) = config.channels[0].settings else { return XCTFail("not spartoo") }
+        guard let spartoo = config.channels[0].settings.as(SpartooSettings.self) else { return XCTFail("not spartoo") }
         XCTAssertEqual(spartoo.partnerID, .file("${CREDENTIALS_DIRECTORY}/spartoo.key"))
         XCTAssertEqual(spartoo.sites, ["fr", "es"])
     }
@@ -66,9 +67,9 @@ final class ConfigTests: XCTestCase {
             XCTAssertEqual(channel.acceptWithinHours, 24)
             XCTAssertEqual(channel.hasAcceptStep, channel.type != .woocommerce)
         }
-        guard case .backmarket(let bm) = config.channels[0].settings,
-            case .spartoo(let spartoo) = config.channels[1].settings,
-            case .woocommerce(let woo) = config.channels[2].settings
+        guard let bm = config.channels[0].settings.as(BackMarketSettings.self),
+            let spartoo = config.channels[1].settings.as(SpartooSettings.self),
+            let woo = config.channels[2].settings.as(WooCommerceSettings.self)
         else { return XCTFail("channel types") }
         XCTAssertEqual(bm.token, .inline(Secret("bm-token")))
         XCTAssertEqual(bm.environment, .production)
@@ -109,9 +110,9 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.channels[0].enabled, false)
         XCTAssertEqual(config.channels[0].autoAccept, true)
         XCTAssertEqual(config.channels[0].acceptWithinHours, 48)
-        guard case .backmarket(let bm) = config.channels[0].settings,
-            case .spartoo(let spartoo) = config.channels[1].settings,
-            case .woocommerce(let woo) = config.channels[2].settings
+        guard let bm = config.channels[0].settings.as(BackMarketSettings.self),
+            let spartoo = config.channels[1].settings.as(SpartooSettings.self),
+            let woo = config.channels[2].settings.as(WooCommerceSettings.self)
         else { return XCTFail("channel types") }
         XCTAssertEqual(bm.region, .us)
         XCTAssertEqual(bm.environment, .preprod)
@@ -135,7 +136,7 @@ final class ConfigTests: XCTestCase {
     func testAcceptLanguageDefaultsByRegion() throws {
         for (region, language) in [("eu", "fr-fr"), ("us", "en-us"), ("ap", "ja-jp")] {
             let config = try XCTUnwrap(ConfigFixture.parse(ConfigFixture.oneChannel(ConfigFixture.backMarket, ["region": region])))
-            guard case .backmarket(let bm) = config.channels[0].settings else { return XCTFail("type") }
+            guard let bm = config.channels[0].settings.as(BackMarketSettings.self) else { return XCTFail("type") }
             XCTAssertEqual(bm.acceptLanguage, language)
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// One test per rule: the exact `config: <path>: <reason>` line, and nothing else reported alongside it.
 final class ConfigValidationTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The pushers' wake-up: a commit by another connection (the CLI) wakes a waiter; a write to another
 /// file of the state directory does not count; `stop()` releases everyone.

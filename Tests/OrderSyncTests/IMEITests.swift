@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `IMEI`: 15 ASCII digits whose last digit is the Luhn check digit.
 final class IMEITests: XCTestCase {

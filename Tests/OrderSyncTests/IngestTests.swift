@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `Ingest`: carrier mapping, one transaction per page, auto-accept, quarantine, unchanged orders skipped.
 final class IngestTests: StoreTestCase {

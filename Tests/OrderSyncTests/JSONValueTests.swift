@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `JSONValue`: the channel-payload parser that keeps numbers as their literal text.
 final class JSONValueTests: XCTestCase {

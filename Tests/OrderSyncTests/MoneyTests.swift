@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `Money`: exact decimal strings, never via a floating-point value.
 final class MoneyTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `Operations`: accept, cancel, ship and retry against a temporary store and a config built in code.
 final class OperationsTests: StoreTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `ShipmentPlanner`: every refusal is exit 65 naming the order and the reason; accepted input resolves
 /// into a `ShipmentRequest` (carrier spelling, tracking URL, per-line identifiers).

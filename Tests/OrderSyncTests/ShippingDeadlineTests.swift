@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `ship_by`: its arithmetic in UTC, where it comes from, that it never moves, the once-per-order warnings
 /// and events, and the `status` and `report` figures.

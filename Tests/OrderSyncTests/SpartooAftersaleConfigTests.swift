@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `aftersale_days` on a spartoo channel: default, range, type, and only on spartoo.
 final class SpartooAftersaleConfigTests: XCTestCase {
@@ -9,7 +10,7 @@ final class SpartooAftersaleConfigTests: XCTestCase {
 
     private func spartoo(_ document: Any) throws -> SpartooSettings {
         let config = try XCTUnwrap(F.parse(document))
-        guard case .spartoo(let settings)? = config.channels.first?.settings else {
+        guard let settings = config.channels.first?.settings.as(SpartooSettings.self) else {
             XCTFail("no spartoo channel")
             return SpartooSettings(partnerID: .inline(Secret("x")))
         }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Pure values of the Spartoo connector: statuses and push plans, Paris time, amounts, addresses,
 /// quarantine rules, the slip request, the cursor.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Cutting `<order>` elements out of an export reply by bytes: what must not be cut (comments, CDATA,
 /// look-alike tags), what cannot be cut (a truncated body), and that the result reads exactly like the

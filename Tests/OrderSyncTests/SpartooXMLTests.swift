@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Spartoo fixtures in Tests/Fixtures/spartoo, found from this file's path.
 enum SpartooFixture {

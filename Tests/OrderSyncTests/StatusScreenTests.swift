@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The human `status` screen: a known database rendered with an injected clock gives exactly the golden
 /// file `Tests/Fixtures/status/screen.expected` (set ORDERSYNC_UPDATE_GOLDEN=1 to rewrite it after an

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Job queue, shipments and two-connection tests of `Store`.
 extension StoreTests {

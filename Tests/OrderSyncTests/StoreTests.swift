@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `Store` and `Database` over a fresh temporary SQLite file per test.
 final class StoreTests: StoreTestCase {

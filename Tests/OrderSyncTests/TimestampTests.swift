@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// `Timestamp`: any ISO form the channels send in, UTC RFC 3339 with `Z` out.
 final class TimestampTests: XCTestCase {

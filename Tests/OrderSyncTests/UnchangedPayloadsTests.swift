@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The memo behind skipping unchanged orders: only what was committed counts, any change in a payload
 /// misses, and what one poll neither saw nor stored is forgotten by the next.

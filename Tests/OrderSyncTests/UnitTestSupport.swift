@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// A fresh temporary directory holding one SQLite file per test; removed in `tearDown`.
 final class TempDatabase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The WooCommerce order mapping over real-shaped payloads (Tests/Fixtures/woocommerce/).
 final class WooCommerceMapperTests: XCTestCase {

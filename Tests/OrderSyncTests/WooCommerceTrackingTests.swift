@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The pure parts of WooCommerce pushes and polling: note text, the duplicate-note guard, the Shipment
 /// Tracking link template, "every line shipped", and the cursor with its known-id set.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// RFC 4180 reading: quotes, escapes, embedded separators and line breaks, BOM, `;` detection, line numbers.
 final class WorkflowCSVTests: XCTestCase {

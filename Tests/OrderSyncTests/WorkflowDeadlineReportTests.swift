@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Acceptance deadlines (75 % warning, error when passed, once each) and the seller report on a known data set.
 final class DeadlineWatchTests: StoreTestCase {

@@ -2,7 +2,7 @@ import Foundation
 
 /// What differs between channels, as data the core reads instead of testing the channel type.
 public struct ChannelCapabilities: Sendable {
-    /// Orders must be accepted before shipping (Spartoo, Back Market).
+    /// Orders must be accepted before shipping.
     public var hasAcceptStep: Bool
     /// `ship --line` is allowed (partial shipments).
     public var shipsPerLine: Bool
@@ -14,9 +14,13 @@ public struct ChannelCapabilities: Sendable {
     public var acceptedCarrierNames: [String]?
     /// A `cancel --reason` is sent to the channel (else kept locally).
     public var sendsCancelReason: Bool
+    /// An IMEI or serial may only be given for a line of quantity 1 (one identifier per line).
+    public var identifiersOnSingleUnitLinesOnly: Bool
 
     public init(hasAcceptStep: Bool, shipsPerLine: Bool, recordsIMEI: Bool, needsCarrierName: Bool,
-                acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false) {
+                acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false,
+                identifiersOnSingleUnitLinesOnly: Bool = false) {
+        self.identifiersOnSingleUnitLinesOnly = identifiersOnSingleUnitLinesOnly
         self.hasAcceptStep = hasAcceptStep; self.shipsPerLine = shipsPerLine; self.recordsIMEI = recordsIMEI
         self.needsCarrierName = needsCarrierName; self.acceptedCarrierNames = acceptedCarrierNames
         self.sendsCancelReason = sendsCancelReason
@@ -28,7 +32,7 @@ public struct FetchedOrder: Sendable {
     public var order: Order
     public var raw: Data
     /// False for an order the channel lists but that is not to be imported unless ordersync already
-    /// stores it (a WooCommerce order outside `statuses`): `Ingest` updates it when known, else skips it.
+    /// stores it (one outside the statuses the channel imports): `Ingest` updates it when known, else skips it.
     /// The orders table is the one record of what is known; no connector keeps its own set.
     public var createIfNew: Bool
 
@@ -104,13 +108,13 @@ public protocol ChannelConnector: Sendable {
     /// shows is reported as `.alreadyDone` without sending anything.
     func push(_ job: Job, order: Order) async throws -> PushResult
 
-    /// The delivery-slip PDF for an order (Spartoo's `xml_export_bl.php`). Read-only; the default
+    /// The delivery-slip PDF for an order. Read-only; the default
     /// implementation throws a permanent error ("this channel has no delivery slips").
     func deliverySlip(for order: Order) async throws -> Data
 }
 
 extension ChannelConnector {
-    /// The delivery-slip PDF that must go in the parcel (Spartoo). Read-only. Channels without slips
+    /// The delivery-slip PDF that must go in the parcel. Read-only. Channels without slips
     /// throw a permanent `ChannelError`.
     public func deliverySlip(for order: Order) async throws -> Data {
         throw ChannelError(.permanent, operation: "slip \(order.ref)", message: "this channel has no delivery slips")

@@ -1,9 +1,8 @@
 import Foundation
 
 /// Payloads a connector has already had stored, remembered by fingerprint, so a poll that reads an
-/// unchanged order again skips mapping and storing it. Every channel re-reads unchanged orders by design:
-/// Spartoo exports its whole 10-day window each poll, Back Market's walk overlaps 24 h, WooCommerce's
-/// 5 min; without this, an idle daemon spent its CPU re-mapping orders the store then found unchanged.
+/// unchanged order again skips mapping and storing it. Channels re-read unchanged orders by design
+/// (whole export windows, overlapping walks); this keeps an idle daemon from re-mapping them.
 ///
 /// Safe by construction:
 /// - a fingerprint is remembered only after the transaction that stored its page committed (``Ingest``

@@ -34,13 +34,10 @@ extension ChannelConfig {
         for (name, source) in settings.secretSources {
             source.validate(at: key(name), into: &problems)
         }
-        switch settings {
-        case .backmarket(let bm): bm.validate(at: path, into: &problems)
-        case .spartoo(let spartoo): spartoo.validate(at: path, into: &problems)
-        case .woocommerce(let woo):
-            if baseURL == nil { problems.add(key("base_url"), "required for a woocommerce channel") }
-            woo.validate(at: path, into: &problems)
+        if baseURL == nil, type.definition.requiresBaseURL {
+            problems.add(key("base_url"), "required for a \(type.rawValue) channel")
         }
+        settings.value.validate(channel: self, at: path, into: &problems)
     }
 }
 
@@ -62,77 +59,6 @@ extension SecretSource {
             let valid = name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
                 && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
             if !valid { problems.add(path, "must be an environment variable name (got \(ConfigText.quoted(name)))") }
-        }
-    }
-}
-
-extension BackMarketSettings {
-    func validate(at path: String, into problems: inout ConfigProblemList) {
-        let key = { (name: String) in ConfigPath.member(path, name) }
-        // Back Market: `User-Agent: BM-{Company}-{Integration};{contact email}` on every call, else 403.
-        problems.checkHeaderValue(userAgent, at: key("user_agent"),
-                                  emptyHint: " (Back Market requires BM-{Company}-{Integration};{email})")
-        if !userAgent.trimmingCharacters(in: .whitespaces).isEmpty && !userAgent.contains(";") {
-            problems.add(key("user_agent"), "must look like BM-{Company}-{Integration};{email} (no \";\" before the contact e-mail)")
-        }
-        let languageOK = acceptLanguage.split(separator: "-", omittingEmptySubsequences: false).enumerated().allSatisfy {
-            index, part in
-            let range = index == 0 ? 2...3 : 2...8
-            return range.contains(part.count) && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
-        }
-        if !languageOK {
-            problems.add(key("accept_language"), "must be a language tag such as fr-fr, en-gb or ja-jp (got \(ConfigText.quoted(acceptLanguage)))")
-        }
-        for (index, pattern) in imeiRequiredFor.enumerated() where pattern.isEmpty {
-            problems.add(ConfigPath.index(key("imei_required_for"), index), "must not be empty")
-        }
-    }
-}
-
-extension SpartooSettings {
-    func validate(at path: String, into problems: inout ConfigProblemList) {
-        let sitesPath = ConfigPath.member(path, "sites")
-        if sites.isEmpty { problems.add(sitesPath, "must list at least one site") }
-        var seen: Set<String> = []
-        for (index, site) in sites.enumerated() {
-            let sitePath = ConfigPath.index(sitesPath, index)
-            if site.count != 2 || !site.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) }) {
-                problems.add(sitePath, "must be a 2-letter lowercase site code such as fr or es (got \(ConfigText.quoted(site)))")
-            } else if !seen.insert(site).inserted {
-                problems.add(sitePath, "duplicate site \(ConfigText.quoted(site))")
-            }
-        }
-        let hostsPath = ConfigPath.member(path, "hosts")
-        for (site, url) in hosts.sorted(by: { $0.key < $1.key }) {
-            let hostPath = ConfigPath.member(hostsPath, site)
-            if !sites.contains(site) {
-                problems.add(hostPath, "site \(ConfigText.quoted(site)) is not in sites (\(sites.map(ConfigText.printable).joined(separator: ", ")))")
-            }
-            problems.checkAPIURL(url, at: hostPath)
-        }
-        if !Self.aftersaleDaysRange.contains(aftersaleDays) {
-            problems.add(ConfigPath.member(path, "aftersale_days"), "must be between \(Self.aftersaleDaysRange.lowerBound) "
-                + "and \(Self.aftersaleDaysRange.upperBound) days (got \(aftersaleDays))")
-        }
-    }
-}
-
-extension WooCommerceSettings {
-    func validate(at path: String, into problems: inout ConfigProblemList) {
-        let statusesPath = ConfigPath.member(path, "statuses")
-        if statuses.isEmpty { problems.add(statusesPath, "must list at least one status") }
-        var seen: Set<String> = []
-        for (index, status) in statuses.enumerated() {
-            let statusPath = ConfigPath.index(statusesPath, index)
-            if status.trimmingCharacters(in: .whitespaces).isEmpty {
-                problems.add(statusPath, "must not be empty")
-            } else if Self.forbiddenStatuses.contains(status) {
-                problems.add(statusPath, "\(ConfigText.quoted(status)) is never imported (drafts and trash are skipped)")
-            } else if status.hasPrefix("wc-") {
-                problems.add(statusPath, "write \(ConfigText.quoted(String(status.dropFirst(3)))) without the \"wc-\" prefix")
-            } else if !seen.insert(status).inserted {
-                problems.add(statusPath, "duplicate status \(ConfigText.quoted(status))")
-            }
         }
     }
 }

@@ -1,175 +1,66 @@
 import Foundation
 
-/// `region`: which Back Market platform the token belongs to (a token works on its own platform only).
-public enum BackMarketRegion: String, Sendable, Hashable, CaseIterable, Codable {
-    case eu, us, ap
-
-    /// The `Accept-Language` used when `accept_language` is not set.
-    public var defaultAcceptLanguage: String {
-        switch self {
-        case .eu: "fr-fr"
-        case .us: "en-us"
-        case .ap: "ja-jp"
-        }
-    }
-
-    /// The host's top-level domain: `fr`, `com`, `co.jp`.
-    var domain: String {
-        switch self {
-        case .eu: "fr"
-        case .us: "com"
-        case .ap: "co.jp"
-        }
-    }
+/// The keys only one channel type has, as its connector defines them. Decoded by the type's
+/// ``ChannelDefinition``; the core reads them only through this protocol.
+public protocol ChannelSettingsValue: Sendable {
+    /// The type these settings belong to.
+    static var channelType: ChannelType { get }
+    /// The channel's secrets with their config key names (`token`, `consumer_key`, …).
+    var secretSources: [(key: String, source: SecretSource)] { get }
+    /// The type's own rules; `path` is `channels[N]`. Pure.
+    func validate(channel: ChannelConfig, at path: String, into problems: inout ConfigProblemList)
+    /// Advice that does not make the config invalid; `path` is `channels[N]`. Pure.
+    func warnings(channel: ChannelConfig, at path: String, into warnings: inout ConfigProblemList)
+    /// The API base to call (`site` for types with several hosts), from the channel's `base_url` and these keys.
+    func effectiveBaseURL(channel: ChannelConfig, site: String?) -> URL?
+    /// The type's part of the `check-config` summary line (`eu production`).
+    var summary: String { get }
+    /// `enforce_imei` where the type has it.
+    var enforceIMEI: Bool { get }
+    /// Days a shipped order is re-read for after-sale outcomes, where the type has them.
+    var aftersaleRereadDays: Int? { get }
+    /// Value equality across the type erasure.
+    func isEqual(to other: any ChannelSettingsValue) -> Bool
 }
 
-/// `environment`: Back Market production or its pre-production platform.
-public enum BackMarketEnvironment: String, Sendable, Hashable, CaseIterable, Codable {
-    case production, preprod
+extension ChannelSettingsValue {
+    public func warnings(channel: ChannelConfig, at path: String, into warnings: inout ConfigProblemList) {}
+    public func effectiveBaseURL(channel: ChannelConfig, site: String?) -> URL? { channel.baseURL }
+    public var enforceIMEI: Bool { true }
+    public var aftersaleRereadDays: Int? { nil }
 }
 
-/// The keys of a `backmarket` channel.
-public struct BackMarketSettings: Sendable, Equatable {
-    /// `token` / `token_file` / `token_env`: sent verbatim as `Authorization: Basic <token>`.
-    public var token: SecretSource
-    /// `region` (required): `eu|us|ap`.
-    public var region: BackMarketRegion
-    /// `environment` (default `production`).
-    public var environment: BackMarketEnvironment
-    /// `user_agent` (required by Back Market): `BM-{Company}-{Integration};{contact email}`.
-    public var userAgent: String
-    /// `accept_language` (default by region: `fr-fr`, `en-us`, `ja-jp`).
-    public var acceptLanguage: String
-    /// `imei_required_for`: case-insensitive globs on a line's title or SKU marking lines that need an IMEI.
-    public var imeiRequiredFor: [String]
-    /// `enforce_imei` (default true; an extension to the contract): when false, `ship` does not refuse a line
-    /// flagged `requires_imei` that has no IMEI or serial.
-    public var enforceIMEI: Bool
-
-    /// `imei_required_for` when absent: Back Market sends no product category, so titles are matched.
-    public static let defaultIMEIRequiredFor = ["*iphone*", "*smartphone*", "*galaxy*", "*pixel*"]
-
-    public init(
-        token: SecretSource,
-        region: BackMarketRegion,
-        environment: BackMarketEnvironment = .production,
-        userAgent: String,
-        acceptLanguage: String? = nil,
-        imeiRequiredFor: [String] = BackMarketSettings.defaultIMEIRequiredFor,
-        enforceIMEI: Bool = true
-    ) {
-        self.token = token
-        self.region = region
-        self.environment = environment
-        self.userAgent = userAgent
-        self.acceptLanguage = acceptLanguage ?? region.defaultAcceptLanguage
-        self.imeiRequiredFor = imeiRequiredFor
-        self.enforceIMEI = enforceIMEI
-    }
-
-    /// `https://www.backmarket.fr|.com|.co.jp`, or `https://preprod.backmarket.*` for `preprod`.
-    public var defaultBaseURL: URL {
-        let host = environment == .production ? "www" : "preprod"
-        return URL(string: "https://\(host).backmarket.\(region.domain)")!
-    }
-
-    /// True when the line's product title or SKU matches one of ``imeiRequiredFor`` (case-insensitive).
-    public func requiresIMEI(title: String?, sku: String?) -> Bool {
-        imeiRequiredFor.contains { pattern in
-            [title, sku].contains { $0.map { Glob.matches(pattern: pattern, $0) } ?? false }
-        }
-    }
+extension ChannelSettingsValue where Self: Equatable {
+    public func isEqual(to other: any ChannelSettingsValue) -> Bool { (other as? Self) == self }
 }
 
-/// The keys of a `spartoo` channel.
-public struct SpartooSettings: Sendable, Equatable {
-    /// `partner_id` / `partner_id_file` / `partner_id_env`: the "Merchant ID for webservices" (`partenaire`).
-    public var partnerID: SecretSource
-    /// `sites` (default `["fr"]`): two-letter site codes polled, each on its own host.
-    public var sites: [String]
-    /// `hosts`: per-site base URL overrides.
-    public var hosts: [String: URL]
-    /// `fetch_slips` (default false): fetch the delivery-slip PDF of accepted orders.
-    public var fetchSlips: Bool
-    /// `aftersale_days` (default 60, 0…365; 0 turns it off): shipped orders are re-read by `oID` for this
-    /// many days after shipping, so a lost parcel (45), a returned one (47) or a late cancellation (41) arrives.
-    public var aftersaleDays: Int
+/// One channel's type-specific settings; also determines the channel's ``ChannelType``.
+public struct ChannelSettings: Sendable, Equatable {
+    /// The connector's own settings value.
+    public let value: any ChannelSettingsValue
 
-    /// `sites` when absent.
-    public static let defaultSites = ["fr"]
-    /// `aftersale_days` when absent, and its allowed range.
-    public static let defaultAftersaleDays = 60
-    public static let aftersaleDaysRange = 0...365
+    public init(_ value: any ChannelSettingsValue) { self.value = value }
 
-    public init(
-        partnerID: SecretSource, sites: [String] = SpartooSettings.defaultSites,
-        hosts: [String: URL] = [:], fetchSlips: Bool = false, aftersaleDays: Int = SpartooSettings.defaultAftersaleDays
-    ) {
-        self.partnerID = partnerID
-        self.sites = sites
-        self.hosts = hosts
-        self.fetchSlips = fetchSlips
-        self.aftersaleDays = aftersaleDays
-    }
+    /// The channel type these settings belong to.
+    public var type: ChannelType { Swift.type(of: value).channelType }
 
-    /// Sites whose host is not `sws.spartoo.<site>` (a site code is not always the TLD).
-    static let builtInHosts = ["fr": "sws.spartoo.com", "uk": "sws.spartoo.co.uk", "hr": "sws.spartoo.com.hr"]
+    /// The settings as the connector's own type, or nil when they belong to another type.
+    public func `as`<T: ChannelSettingsValue>(_ type: T.Type) -> T? { value as? T }
 
-    /// `hosts[site]`, else the built-in host: `fr` → `https://sws.spartoo.com`, `uk` → `https://sws.spartoo.co.uk`,
-    /// `hr` → `https://sws.spartoo.com.hr`, any other → `https://sws.spartoo.<site>`.
-    public func baseURL(forSite site: String) -> URL {
-        if let override = hosts[site] { return override }
-        let host = Self.builtInHosts[site] ?? "sws.spartoo.\(site)"
-        return URL(string: "https://\(host)") ?? URL(string: "https://sws.spartoo.com")!
-    }
+    /// The channel's secrets with their config key names.
+    public var secretSources: [(key: String, source: SecretSource)] { value.secretSources }
+    /// `enforce_imei` where the type has it; true otherwise.
+    public var enforceIMEI: Bool { value.enforceIMEI }
+    /// After-sale re-read days where the type has them; nil otherwise (the poller's default).
+    public var aftersaleDays: Int? { value.aftersaleRereadDays }
+
+    public static func == (lhs: ChannelSettings, rhs: ChannelSettings) -> Bool { lhs.value.isEqual(to: rhs.value) }
 }
 
-/// The keys of a `woocommerce` channel (`base_url` is on ``ChannelConfig``; it is required for this type).
-public struct WooCommerceSettings: Sendable, Equatable {
-    /// `tracking`: how a shipment is told to the shop.
-    public enum Tracking: String, Sendable, Hashable, CaseIterable, Codable {
-        /// An order note to the customer, then status `completed`.
-        case note
-        /// The Shipment Tracking extension's endpoint.
-        case shipmentTracking = "shipment-tracking"
-    }
-
-    /// `auth`: how the key and secret reach WooCommerce.
-    public enum Auth: String, Sendable, Hashable, CaseIterable, Codable {
-        /// HTTP Basic (HTTPS, or http to loopback for tests).
-        case basic
-        /// `consumer_key` / `consumer_secret` query parameters, for hosts that strip `Authorization`.
-        case query
-    }
-
-    /// `consumer_key` / `consumer_key_file` / `consumer_key_env`.
-    public var consumerKey: SecretSource
-    /// `consumer_secret` / `consumer_secret_file` / `consumer_secret_env`.
-    public var consumerSecret: SecretSource
-    /// `statuses` (default `["processing"]`): statuses whose new orders are imported.
-    public var statuses: [String]
-    /// `tracking` (default `note`).
-    public var tracking: Tracking
-    /// `complete_on_ship` (default true): set the order `completed` once every line has shipped.
-    public var completeOnShip: Bool
-    /// `auth` (default `basic`).
-    public var auth: Auth
-
-    /// `statuses` when absent.
-    public static let defaultStatuses = ["processing"]
-    /// Statuses that are never imported (`checkout-draft`, `auto-draft`) or not listable (`trash`).
-    public static let forbiddenStatuses = ["checkout-draft", "auto-draft", "trash"]
-
-    public init(
-        consumerKey: SecretSource, consumerSecret: SecretSource,
-        statuses: [String] = WooCommerceSettings.defaultStatuses, tracking: Tracking = .note,
-        completeOnShip: Bool = true, auth: Auth = .basic
-    ) {
-        self.consumerKey = consumerKey
-        self.consumerSecret = consumerSecret
-        self.statuses = statuses
-        self.tracking = tracking
-        self.completeOnShip = completeOnShip
-        self.auth = auth
-    }
+/// Settings of a channel whose `type` could not be read: never validated, never connected.
+struct PlaceholderSettings: ChannelSettingsValue, Equatable {
+    static let channelType = ChannelType(rawValue: "")
+    var secretSources: [(key: String, source: SecretSource)] { [] }
+    func validate(channel: ChannelConfig, at path: String, into problems: inout ConfigProblemList) {}
+    var summary: String { "" }
 }

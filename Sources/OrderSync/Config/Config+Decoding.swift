@@ -31,18 +31,12 @@ enum ConfigDecoding {
 
     /// The keys a channel of `type` may have.
     static func channelKeys(for type: ChannelType) -> [String] {
-        switch type {
-        case .backmarket:
-            commonChannelKeys + acceptStepKeys + ConfigDecoder.secretKeys("token")
-                + ["region", "environment", "user_agent", "accept_language", "imei_required_for", "enforce_imei"]
-        case .spartoo:
-            commonChannelKeys + acceptStepKeys + ConfigDecoder.secretKeys("partner_id")
-                + ["sites", "hosts", "fetch_slips", "aftersale_days"]
-        case .woocommerce:
-            commonChannelKeys + ConfigDecoder.secretKeys("consumer_key") + ConfigDecoder.secretKeys("consumer_secret")
-                + ["statuses", "tracking", "complete_on_ship", "auth"]
-        }
+        let definition = type.definition
+        return commonChannelKeys + (definition.capabilities.hasAcceptStep ? acceptStepKeys : []) + definition.settingsKeys
     }
+
+    /// The types of ``ChannelRegistry``, in its order.
+    static var types: [ChannelType] { ChannelRegistry.definitions.map(\.type) }
 
     static func decode(_ root: Value, sourcePath: String?) -> DecodedConfig {
         var decoder = ConfigDecoder()
@@ -81,7 +75,7 @@ enum ConfigDecoding {
         return DecodedConfig(config: config, problems: decoder.problems, suppressed: decoder.suppressed)
     }
 
-    private static func decodeLog(_ root: Object, _ decoder: inout ConfigDecoder) -> LogConfig {
+    static func decodeLog(_ root: Object, _ decoder: inout ConfigDecoder) -> LogConfig {
         guard let value = decoder.present(root, "log"), let object = decoder.object(value, at: "log") else {
             return LogConfig()
         }
@@ -92,20 +86,19 @@ enum ConfigDecoding {
 
     // MARK: Channels
 
-    private static func decodeChannel(
+    static func decodeChannel(
         _ value: Value, at path: String, defaultPoll: Int, _ decoder: inout ConfigDecoder
     ) -> ChannelConfig {
         // A placeholder keeps later channels at their own index; nothing under `path` is validated.
-        let placeholder = ChannelConfig(
-            id: "", pollIntervalSeconds: defaultPoll,
-            settings: .woocommerce(WooCommerceSettings(consumerKey: .inline(Secret("")), consumerSecret: .inline(Secret("")))))
+        let placeholder = ChannelConfig(id: "", pollIntervalSeconds: defaultPoll, settings: ChannelSettings(PlaceholderSettings()))
         guard let object = decoder.object(value, at: path) else { return placeholder }
 
-        let type: ChannelType? = decoder.enumValue(object, "type", at: path, required: true)
+        let type = decoder.choice(object, "type", at: path, among: types.map(\.rawValue), required: true)
+            .map(ChannelType.init(rawValue:))
         if let type {
             checkChannelKeys(object, type: type, at: path, &decoder)
         } else {
-            let all = ChannelType.allCases.flatMap(channelKeys(for:)) + acceptStepKeys
+            let all = types.flatMap(channelKeys(for:)) + acceptStepKeys
             decoder.checkKeys(object, at: path, allowed: Array(Set(all)).sorted())
             decoder.suppress(path)
         }
@@ -114,7 +107,7 @@ enum ConfigDecoding {
         channel.id = decoder.string(object, "id", at: path, required: true) ?? ""
         channel.enabled = decoder.bool(object, "enabled", at: path) ?? true
         channel.pollIntervalSeconds = decoder.int(object, "poll_interval_seconds", at: path) ?? defaultPoll
-        channel.baseURL = decoder.url(object, "base_url", at: path, required: type == .woocommerce)
+        channel.baseURL = decoder.url(object, "base_url", at: path, required: type?.definition.requiresBaseURL ?? false)
         channel.shipWithinHoursSetting = decoder.int(object, "ship_within_hours", at: path)
         guard let type else { return channel }
 
@@ -123,11 +116,7 @@ enum ConfigDecoding {
             channel.acceptWithinHours =
                 decoder.int(object, "accept_within_hours", at: path) ?? ChannelConfig.defaultAcceptWithinHours
         }
-        switch type {
-        case .backmarket: channel.settings = .backmarket(decodeBackMarket(object, at: path, &decoder))
-        case .spartoo: channel.settings = .spartoo(decodeSpartoo(object, at: path, &decoder))
-        case .woocommerce: channel.settings = .woocommerce(decodeWooCommerce(object, at: path, &decoder))
-        }
+        channel.settings = ChannelSettings(type.definition.decodeSettings(object, path, &decoder))
         return channel
     }
 
@@ -136,9 +125,9 @@ enum ConfigDecoding {
     private static func checkChannelKeys(_ object: Object, type: ChannelType, at path: String, _ decoder: inout ConfigDecoder) {
         let own = channelKeys(for: type)
         var foreign: [String: String] = [:]
-        for other in ChannelType.allCases where other != type {
+        for other in types where other != type {
             for key in channelKeys(for: other) where !own.contains(key) && foreign[key] == nil {
-                let owners = ChannelType.allCases.filter { channelKeys(for: $0).contains(key) }.map(\.rawValue)
+                let owners = types.filter { channelKeys(for: $0).contains(key) }.map(\.rawValue)
                 foreign[key] = "only for \(ConfigText.list(owners, last: "and")) channels"
             }
         }
@@ -150,52 +139,6 @@ enum ConfigDecoding {
             }
         }
         decoder.checkKeys(object, at: path, allowed: type.hasAcceptStep ? own : own + acceptStepKeys, foreign: foreign)
-    }
-
-    private static func decodeBackMarket(_ object: Object, at path: String, _ decoder: inout ConfigDecoder) -> BackMarketSettings {
-        let token = decoder.secret(object, "token", at: path) ?? .inline(Secret(""))
-        let region: BackMarketRegion? = decoder.enumValue(object, "region", at: path, required: true)
-        let environment: BackMarketEnvironment? = decoder.enumValue(object, "environment", at: path)
-        return BackMarketSettings(
-            token: token, region: region ?? .eu, environment: environment ?? .production,
-            userAgent: decoder.string(object, "user_agent", at: path, required: true) ?? "",
-            acceptLanguage: decoder.string(object, "accept_language", at: path),
-            imeiRequiredFor: decoder.stringArray(object, "imei_required_for", at: path)
-                ?? BackMarketSettings.defaultIMEIRequiredFor,
-            enforceIMEI: decoder.bool(object, "enforce_imei", at: path) ?? true)
-    }
-
-    private static func decodeSpartoo(_ object: Object, at path: String, _ decoder: inout ConfigDecoder) -> SpartooSettings {
-        let partnerID = decoder.secret(object, "partner_id", at: path) ?? .inline(Secret(""))
-        var hosts: [String: URL] = [:]
-        let hostsPath = ConfigPath.member(path, "hosts")
-        if let value = decoder.present(object, "hosts"), let map = decoder.object(value, at: hostsPath) {
-            decoder.checkKeys(map, at: hostsPath, allowed: map.members.map(\.key))
-            for member in map.members where hosts[member.key] == nil {
-                let memberPath = ConfigPath.member(hostsPath, member.key)
-                guard case .string(let text) = member.value else {
-                    decoder.typeMismatch(memberPath, expected: "string", got: member.value)
-                    continue
-                }
-                if let url = decoder.url(text, at: memberPath) { hosts[member.key] = url }
-            }
-        }
-        return SpartooSettings(
-            partnerID: partnerID, sites: decoder.stringArray(object, "sites", at: path) ?? SpartooSettings.defaultSites,
-            hosts: hosts, fetchSlips: decoder.bool(object, "fetch_slips", at: path) ?? false,
-            aftersaleDays: decoder.int(object, "aftersale_days", at: path) ?? SpartooSettings.defaultAftersaleDays)
-    }
-
-    private static func decodeWooCommerce(_ object: Object, at path: String, _ decoder: inout ConfigDecoder) -> WooCommerceSettings {
-        let key = decoder.secret(object, "consumer_key", at: path) ?? .inline(Secret(""))
-        let secret = decoder.secret(object, "consumer_secret", at: path) ?? .inline(Secret(""))
-        let tracking: WooCommerceSettings.Tracking? = decoder.enumValue(object, "tracking", at: path)
-        let auth: WooCommerceSettings.Auth? = decoder.enumValue(object, "auth", at: path)
-        return WooCommerceSettings(
-            consumerKey: key, consumerSecret: secret,
-            statuses: decoder.stringArray(object, "statuses", at: path) ?? WooCommerceSettings.defaultStatuses,
-            tracking: tracking ?? .note, completeOnShip: decoder.bool(object, "complete_on_ship", at: path) ?? true,
-            auth: auth ?? .basic)
     }
 
     // MARK: Carriers and rules

@@ -11,20 +11,16 @@ extension Config {
         var problems: [ConfigProblem] = []
         for (index, channel) in channels.enumerated() where channel.enabled {
             let path = ConfigPath.index("channels", index)
-            var resolved: [Secret] = []
+            var resolved: [String: Secret] = [:]
             for (key, source) in channel.settings.secretSources {
                 do throws(ConfigProblem) {
-                    resolved.append(try source.resolve(environment: environment, path: ConfigPath.member(path, key)))
+                    resolved[key] = try source.resolve(environment: environment, path: ConfigPath.member(path, key))
                 } catch {
                     problems.append(error)
                 }
             }
             guard resolved.count == channel.settings.secretSources.count else { continue }
-            switch channel.settings {
-            case .backmarket: secrets[channel.id] = .backmarket(token: resolved[0])
-            case .spartoo: secrets[channel.id] = .spartoo(partnerID: resolved[0])
-            case .woocommerce: secrets[channel.id] = .woocommerce(consumerKey: resolved[0], consumerSecret: resolved[1])
-            }
+            secrets[channel.id] = ChannelSecrets(resolved)
         }
         return (secrets, problems)
     }

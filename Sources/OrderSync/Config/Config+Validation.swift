@@ -35,7 +35,7 @@ extension Config {
 
     private func validateCarriers(into problems: inout ConfigProblemList) {
         var seen: Set<String> = []
-        let types = ChannelType.allCases.map(\.rawValue)
+        let types = ChannelRegistry.definitions.map(\.type.rawValue)
         for carrier in carrierList {
             let path = ConfigPath.member("carriers", carrier.key)
             if !ConfigText.isIdentifier(carrier.key) {
@@ -82,29 +82,31 @@ extension Config {
                              "unknown carrier \(ConfigText.quoted(rule.carrier)) (\(configured))\(ConfigText.didYouMean(rule.carrier, carrierKeys))")
             }
         }
-        // Back Market takes a `shipper` name on every shipment: a carrier a rule can give a Back Market
-        // order must be spelled for Back Market.
+        // A type that needs a carrier name on every shipment: a carrier a rule can give its orders must be
+        // spelled for that type.
         var reported: Set<String> = []
-        for channel in channels where channel.type == .backmarket && !channel.id.isEmpty {
+        for channel in channels where channel.type.definition.capabilities.needsCarrierName && !channel.id.isEmpty {
             for (index, rule) in shippingRules.enumerated() where rule.applies(toChannel: channel.id) {
-                guard let carrier = carrier(key: rule.carrier), carrier.name(for: .backmarket) == nil,
+                guard let carrier = carrier(key: rule.carrier), carrier.name(for: channel.type) == nil,
                     reported.insert("\(carrier.key) \(channel.id)").inserted
                 else { continue }
                 problems.add(ConfigPath.member(ConfigPath.member("carriers", carrier.key), "names"),
-                             "no name for channel type backmarket used by channel \(ConfigText.printable(channel.id)) (shipping_rules[\(index)])")
+                             "no name for channel type \(channel.type.rawValue) used by channel \(ConfigText.printable(channel.id)) (shipping_rules[\(index)])")
             }
         }
     }
 }
 
 /// Problems in the order found, with the shared checks used by the validation files.
-struct ConfigProblemList {
-    private(set) var items: [ConfigProblem] = []
+public struct ConfigProblemList {
+    public private(set) var items: [ConfigProblem] = []
 
-    mutating func add(_ path: String, _ reason: String) { items.append(ConfigProblem(path: path, reason: reason)) }
+    public init() {}
+
+    public mutating func add(_ path: String, _ reason: String) { items.append(ConfigProblem(path: path, reason: reason)) }
 
     /// A file or directory path: non-empty and absolute (the daemon runs with `/` as its working directory).
-    mutating func requirePath(_ value: String, at path: String) {
+    public mutating func requirePath(_ value: String, at path: String) {
         if value.isEmpty {
             add(path, "must not be empty")
         } else if !value.hasPrefix("/") {
@@ -113,7 +115,7 @@ struct ConfigProblemList {
     }
 
     /// An API base: http or https with a host, `http://` only for loopback hosts, no query, fragment or credentials.
-    mutating func checkAPIURL(_ url: URL, at path: String) {
+    public mutating func checkAPIURL(_ url: URL, at path: String) {
         let scheme = url.scheme?.lowercased() ?? ""
         guard scheme == "http" || scheme == "https" else {
             add(path, "must be an http or https URL (got \(ConfigText.quoted(url.absoluteString)))")
@@ -152,7 +154,7 @@ struct ConfigProblemList {
     }
 
     /// A value sent in an HTTP header: non-empty, no line break or control character.
-    mutating func checkHeaderValue(_ value: String, at path: String, emptyHint: String = "") {
+    public mutating func checkHeaderValue(_ value: String, at path: String, emptyHint: String = "") {
         if value.trimmingCharacters(in: .whitespaces).isEmpty {
             add(path, "must not be empty" + emptyHint)
         } else if ConfigText.hasControlCharacter(value) {
@@ -163,7 +165,7 @@ struct ConfigProblemList {
 
 extension ConfigText {
     /// `127.0.0.0/8`, `::1` and `localhost`: the only hosts `http://` may point at.
-    static func isLoopbackHost(_ rawHost: String) -> Bool {
+    public static func isLoopbackHost(_ rawHost: String) -> Bool {
         var host = rawHost.lowercased()
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host == "localhost" || host == "localhost." { return true }

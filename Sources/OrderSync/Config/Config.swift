@@ -91,17 +91,11 @@ public struct LogConfig: Sendable, Equatable {
     }
 }
 
-/// The marketplaces ordersync talks to; the raw value is the config's `type`.
-public enum ChannelType: String, Sendable, Hashable, CaseIterable, Codable {
-    case backmarket, spartoo, woocommerce
-
-    /// True when new orders must be accepted before they can ship (Back Market, Spartoo).
-    public var hasAcceptStep: Bool { self != .woocommerce }
-
-    /// `ship_within_hours` when a channel sets none: Spartoo 24 (its back office: ship with tracking within
-    /// 24 h of acceptance); none for Back Market (each order carries its own `expected_dispatch_date`) and
-    /// WooCommerce (no marketplace deadline).
-    public var defaultShipWithinHours: Int? { self == .spartoo ? 24 : nil }
+/// A channel type: the config's `type`. Each connector folder defines its own (``ChannelDefinition``).
+public struct ChannelType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
 }
 
 /// One entry of `channels`: the settings every channel has, plus its type's own in ``settings``.
@@ -118,7 +112,7 @@ public struct ChannelConfig: Sendable, Equatable {
     public var acceptWithinHours: Int
     /// `ship_within_hours` as written (1...720), nil when absent; see ``shipWithinHours``.
     public var shipWithinHoursSetting: Int?
-    /// `base_url`: override of the API base (sandbox, simulator); required for WooCommerce.
+    /// `base_url`: override of the API base (sandbox, simulator); some types require it.
     public var baseURL: URL?
     /// The type's own keys; also determines ``type``.
     public var settings: ChannelSettings
@@ -150,66 +144,33 @@ public struct ChannelConfig: Sendable, Equatable {
         self.settings = settings
     }
 
+    /// `enforce_imei` where the type has it (see ``ChannelSettings/enforceIMEI``).
+    public var enforceIMEI: Bool { settings.enforceIMEI }
+
     /// `type`, derived from ``settings`` so the two cannot disagree.
     public var type: ChannelType { settings.type }
 
     /// Hours from acceptance to `ship_by` for orders whose channel gives no date of its own: the setting,
-    /// else the type's default (Spartoo 24); nil means no such deadline.
+    /// else the type's default (``ChannelDefinition/defaultShipWithinHours``); nil means no such deadline.
     public var shipWithinHours: Int? { shipWithinHoursSetting ?? type.defaultShipWithinHours }
 
-    /// True for Back Market and Spartoo: orders wait for acceptance before shipping.
+    /// True when the type's orders wait for acceptance before shipping (``ChannelCapabilities/hasAcceptStep``).
     public var hasAcceptStep: Bool { type.hasAcceptStep }
 
-    /// The API base to call: Spartoo `hosts[site]`, else `base_url`, else the site's built-in host;
-    /// Back Market `base_url`, else the region and environment's host; WooCommerce `base_url`.
+    /// The API base to call: `base_url`, else the type's built-in host; `site` picks one of several hosts.
     public func effectiveBaseURL(site: String? = nil) -> URL? {
-        switch settings {
-        case .backmarket(let bm): return baseURL ?? bm.defaultBaseURL
-        case .spartoo(let spartoo):
-            let site = site ?? spartoo.sites.first ?? "fr"
-            return spartoo.hosts[site] ?? baseURL ?? spartoo.baseURL(forSite: site)
-        case .woocommerce: return baseURL
-        }
+        settings.value.effectiveBaseURL(channel: self, site: site)
     }
 
-    /// One line for `check-config`: `bm-eu: backmarket, eu production, every 120 s, auto-accept`.
+    /// One line for `check-config`: `<id>: <type>, <the type's summary>, every 120 s, auto-accept`.
     public var summary: String {
         var parts: [String] = [type.rawValue]
-        switch settings {
-        case .backmarket(let bm): parts.append("\(bm.region.rawValue) \(bm.environment.rawValue)")
-        case .spartoo(let spartoo): parts.append("sites \(spartoo.sites.joined(separator: ","))")
-        case .woocommerce(let woo): parts.append("statuses \(woo.statuses.joined(separator: ",")), tracking \(woo.tracking.rawValue)")
-        }
+        parts.append(settings.value.summary)
         if let url = effectiveBaseURL() { parts.append(url.absoluteString) }
         parts.append("every \(pollIntervalSeconds) s")
         if hasAcceptStep { parts.append(autoAccept ? "auto-accept" : "manual accept within \(acceptWithinHours) h") }
         if let hours = shipWithinHours { parts.append("ship within \(hours) h") }
         if !enabled { parts.append("disabled") }
         return "\(id): " + parts.joined(separator: ", ")
-    }
-}
-
-/// The keys only one channel type has.
-public enum ChannelSettings: Sendable, Equatable {
-    case backmarket(BackMarketSettings)
-    case spartoo(SpartooSettings)
-    case woocommerce(WooCommerceSettings)
-
-    /// The channel type these settings belong to.
-    public var type: ChannelType {
-        switch self {
-        case .backmarket: .backmarket
-        case .spartoo: .spartoo
-        case .woocommerce: .woocommerce
-        }
-    }
-
-    /// The channel's secrets with their config key names (`token`, `partner_id`, `consumer_key`, `consumer_secret`).
-    public var secretSources: [(key: String, source: SecretSource)] {
-        switch self {
-        case .backmarket(let bm): [("token", bm.token)]
-        case .spartoo(let spartoo): [("partner_id", spartoo.partnerID)]
-        case .woocommerce(let woo): [("consumer_key", woo.consumerKey), ("consumer_secret", woo.consumerSecret)]
-        }
     }
 }

@@ -5,9 +5,9 @@ import Foundation
 ///
 /// Where a value cannot be read the caller substitutes a placeholder and marks its path *suppressed*, so
 /// that ``Config/validate()`` run on the partial config does not report the same spot twice.
-struct ConfigDecoder {
-    typealias Value = ConfigJSON.Value
-    typealias Object = ConfigJSON.Object
+public struct ConfigDecoder {
+    public typealias Value = ConfigJSON.Value
+    public typealias Object = ConfigJSON.Object
 
     private(set) var problems: [ConfigProblem] = []
     /// Paths (and everything under them) whose later validation problems are noise.
@@ -18,23 +18,23 @@ struct ConfigDecoder {
         suppressed.insert(path)
     }
 
-    mutating func suppress(_ path: String) { suppressed.insert(path) }
+    public mutating func suppress(_ path: String) { suppressed.insert(path) }
 
     /// `expected integer, got string`.
-    mutating func typeMismatch(_ path: String, expected: String, got value: Value) {
+    public mutating func typeMismatch(_ path: String, expected: String, got value: Value) {
         report(path, "expected \(expected), got \(value.typeName)")
     }
 
     /// The value as an object, or a problem.
-    mutating func object(_ value: Value, at path: String) -> Object? {
+    public mutating func object(_ value: Value, at path: String) -> Object? {
         if case .object(let object) = value { return object }
         typeMismatch(path, expected: "object", got: value)
         return nil
     }
 
     /// Reports unknown and duplicate keys of `object`.
-    /// - Parameter foreign: keys that belong elsewhere, mapped to a hint (`only for spartoo channels`).
-    mutating func checkKeys(_ object: Object, at path: String, allowed: [String], foreign: [String: String] = [:]) {
+    /// - Parameter foreign: keys that belong elsewhere, mapped to a hint (`only for <type> channels`).
+    public mutating func checkKeys(_ object: Object, at path: String, allowed: [String], foreign: [String: String] = [:]) {
         var seen: Set<String> = []
         let known = Set(allowed)  // maps (carriers, hosts) pass their own keys: a list search was quadratic
         for member in object.members {
@@ -49,18 +49,18 @@ struct ConfigDecoder {
     }
 
     /// The member's value, treating `null` as absent.
-    func present(_ object: Object, _ key: String) -> Value? {
+    public func present(_ object: Object, _ key: String) -> Value? {
         guard let value = object[key], value != .null else { return nil }
         return value
     }
 
     /// Reports a missing required key and suppresses its path.
-    mutating func missing(_ object: Object, _ key: String, at path: String) {
+    public mutating func missing(_ object: Object, _ key: String, at path: String) {
         let keyPath = ConfigPath.member(path, key)
         report(keyPath, object[key] == .null ? "required key is null" : "required key is missing")
     }
 
-    mutating func string(_ object: Object, _ key: String, at path: String, required: Bool = false) -> String? {
+    public mutating func string(_ object: Object, _ key: String, at path: String, required: Bool = false) -> String? {
         guard let value = present(object, key) else {
             if required { missing(object, key, at: path) }
             return nil
@@ -72,7 +72,7 @@ struct ConfigDecoder {
         return text
     }
 
-    mutating func int(_ object: Object, _ key: String, at path: String) -> Int? {
+    public mutating func int(_ object: Object, _ key: String, at path: String) -> Int? {
         guard let value = present(object, key) else { return nil }
         guard case .number(let literal) = value, let number = Int(literal) else {
             typeMismatch(ConfigPath.member(path, key), expected: "integer", got: value)
@@ -81,7 +81,7 @@ struct ConfigDecoder {
         return number
     }
 
-    mutating func bool(_ object: Object, _ key: String, at path: String) -> Bool? {
+    public mutating func bool(_ object: Object, _ key: String, at path: String) -> Bool? {
         guard let value = present(object, key) else { return nil }
         guard case .bool(let flag) = value else {
             typeMismatch(ConfigPath.member(path, key), expected: "boolean", got: value)
@@ -91,7 +91,7 @@ struct ConfigDecoder {
     }
 
     /// A list of strings; elements of the wrong type are reported by index and skipped.
-    mutating func stringArray(_ object: Object, _ key: String, at path: String) -> [String]? {
+    public mutating func stringArray(_ object: Object, _ key: String, at path: String) -> [String]? {
         guard let value = present(object, key) else { return nil }
         let keyPath = ConfigPath.member(path, key)
         guard case .array(let items) = value else {
@@ -110,12 +110,17 @@ struct ConfigDecoder {
     }
 
     /// A string that must be one of `E`'s raw values: `must be one of eu, us, ap (got "xx")`.
-    mutating func enumValue<E: RawRepresentable & CaseIterable>(
+    public mutating func enumValue<E: RawRepresentable & CaseIterable>(
         _ object: Object, _ key: String, at path: String, required: Bool = false
     ) -> E? where E.RawValue == String {
+        choice(object, key, at: path, among: E.allCases.map(\.rawValue), required: required).flatMap(E.init(rawValue:))
+    }
+
+    /// A string that must be one of `names`; a problem naming them (and the closest) otherwise.
+    public mutating func choice(_ object: Object, _ key: String, at path: String, among names: [String],
+                         required: Bool = false) -> String? {
         guard let text = string(object, key, at: path, required: required) else { return nil }
-        if let value = E(rawValue: text) { return value }
-        let names = E.allCases.map(\.rawValue)
+        if names.contains(text) { return text }
         let suggestion = ConfigText.closestMatch(to: text, in: names).map { "; did you mean \(ConfigText.quoted($0))?" } ?? ""
         report(ConfigPath.member(path, key),
                "must be one of \(names.joined(separator: ", ")) (got \(ConfigText.quoted(text))\(suggestion))")
@@ -124,12 +129,12 @@ struct ConfigDecoder {
 
     /// A URL string; `must be an http or https URL` when it has no scheme or Foundation cannot parse it
     /// (scheme, host and loopback rules are checked in validation).
-    mutating func url(_ object: Object, _ key: String, at path: String, required: Bool = false) -> URL? {
+    public mutating func url(_ object: Object, _ key: String, at path: String, required: Bool = false) -> URL? {
         guard let text = string(object, key, at: path, required: required) else { return nil }
         return url(text, at: ConfigPath.member(path, key))
     }
 
-    mutating func url(_ text: String, at path: String) -> URL? {
+    public mutating func url(_ text: String, at path: String) -> URL? {
         guard let url = URL(string: text), url.scheme != nil else {
             report(path, "must be an http or https URL (got \(ConfigText.quoted(text)))")
             return nil
@@ -138,10 +143,10 @@ struct ConfigDecoder {
     }
 
     /// The three spellings of secret `base`: `base`, `base_file`, `base_env`.
-    static func secretKeys(_ base: String) -> [String] { [base, base + "_file", base + "_env"] }
+    public static func secretKeys(_ base: String) -> [String] { [base, base + "_file", base + "_env"] }
 
     /// Exactly one of `base`, `base_file`, `base_env`; on failure the base path is reported and suppressed.
-    mutating func secret(_ object: Object, _ base: String, at path: String) -> SecretSource? {
+    public mutating func secret(_ object: Object, _ base: String, at path: String) -> SecretSource? {
         let keys = Self.secretKeys(base)
         let given = keys.filter { present(object, $0) != nil }
         let basePath = ConfigPath.member(path, base)

@@ -3,8 +3,8 @@
 /// Foundation's decoders stop at the first error, forget key order and duplicate keys, and on Linux blur
 /// booleans and numbers. The config needs all four: every problem with its path, deterministic carrier
 /// order, `duplicate key` errors, and `expected integer, got boolean`. RFC 8259, no extensions.
-enum ConfigJSON {
-    indirect enum Value: Equatable, Sendable {
+public enum ConfigJSON {
+    public indirect enum Value: Equatable, Sendable {
         case object(Object)
         case array([Value])
         case string(String)
@@ -14,7 +14,7 @@ enum ConfigJSON {
         case null
 
         /// The JSON type name used in "expected integer, got string".
-        var typeName: String {
+        public var typeName: String {
             switch self {
             case .object: "object"
             case .array: "array"
@@ -27,20 +27,20 @@ enum ConfigJSON {
     }
 
     /// An object's members in file order; duplicates are kept so the decoder can report them.
-    struct Object: Equatable, Sendable {
-        struct Member: Equatable, Sendable {
-            var key: String
-            var value: Value
+    public struct Object: Equatable, Sendable {
+        public struct Member: Equatable, Sendable {
+            public var key: String
+            public var value: Value
         }
 
-        var members: [Member] = []
+        public var members: [Member] = []
 
         /// The first value for `key`, if any.
-        subscript(key: String) -> Value? { members.first { $0.key == key }?.value }
+        public subscript(key: String) -> Value? { members.first { $0.key == key }?.value }
     }
 
-    struct ParseError: Error, Equatable {
-        var message: String
+    public struct ParseError: Error, Equatable {
+        public var message: String
         var line: Int
         var column: Int
         var offset: Int
@@ -48,7 +48,7 @@ enum ConfigJSON {
         var description: String { "invalid JSON at line \(line), column \(column): \(message)" }
     }
 
-    static func parse(_ bytes: [UInt8]) throws(ParseError) -> Value {
+    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> Value {
         var parser = Parser(bytes: bytes)
         return try parser.parseDocument()
     }

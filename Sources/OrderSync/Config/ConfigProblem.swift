@@ -39,11 +39,11 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Builds the JSON paths used in ``ConfigProblem/path``.
-enum ConfigPath {
-    static let root = "$"
+public enum ConfigPath {
+    public static let root = "$"
 
     /// `parent.key`; a key that is not a plain identifier is quoted: `carriers["dhl express"]`.
-    static func member(_ parent: String, _ key: String) -> String {
+    public static func member(_ parent: String, _ key: String) -> String {
         let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (ConfigText.isLowerOrDigit(scalar) || ConfigText.isUpper(scalar)
                 || scalar == "_" || scalar == "-")
@@ -53,10 +53,10 @@ enum ConfigPath {
     }
 
     /// `parent[index]`.
-    static func index(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
+    public static func index(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
 
     /// True when `path` is `prefix` or lies inside it (`channels[1]` covers `channels[1].token`).
-    static func path(_ path: String, isWithin prefix: String) -> Bool {
+    public static func path(_ path: String, isWithin prefix: String) -> Bool {
         guard path.hasPrefix(prefix) else { return false }
         let rest = path.dropFirst(prefix.count)
         return rest.isEmpty || rest.first == "." || rest.first == "["
@@ -64,9 +64,9 @@ enum ConfigPath {
 }
 
 /// Text helpers for config messages and rules, namespaced so they cannot collide with other parts of the module.
-enum ConfigText {
+public enum ConfigText {
     /// A string in double quotes with JSON escaping, for naming values and keys in reasons.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -86,27 +86,27 @@ enum ConfigText {
 
     /// `text` with control characters escaped (`\n`, `\u0000`) but no quotes added: for values listed
     /// unquoted in a reason, so that a problem stays one line whatever the file holds.
-    static func printable(_ text: String) -> String {
+    public static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         let quotedText = quoted(text)
         return String(quotedText.dropFirst().dropLast())
     }
 
-    static func isLowerOrDigit(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("0"..."9").contains(s) }
+    public static func isLowerOrDigit(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("0"..."9").contains(s) }
     static func isUpper(_ s: Unicode.Scalar) -> Bool { ("A"..."Z").contains(s) }
     /// C0 controls, DEL and C1 controls (U+0080–U+009F: `U+009B` is a terminal's CSI).
-    static func isControl(_ s: Unicode.Scalar) -> Bool { s.value < 0x20 || (0x7F...0x9F).contains(s.value) }
+    public static func isControl(_ s: Unicode.Scalar) -> Bool { s.value < 0x20 || (0x7F...0x9F).contains(s.value) }
 
     /// `[a-z0-9-]+`: channel ids and carrier keys.
-    static func isIdentifier(_ text: String) -> Bool {
+    public static func isIdentifier(_ text: String) -> Bool {
         !text.isEmpty && text.unicodeScalars.allSatisfy { isLowerOrDigit($0) || $0 == "-" }
     }
 
     /// True when `text` has a line break, NUL or another control character (unsafe in an HTTP header).
-    static func hasControlCharacter(_ text: String) -> Bool { text.unicodeScalars.contains(where: isControl) }
+    public static func hasControlCharacter(_ text: String) -> Bool { text.unicodeScalars.contains(where: isControl) }
 
     /// Levenshtein distance, for "did you mean" suggestions on short keys.
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -125,7 +125,7 @@ enum ConfigText {
 
     /// The candidate closest to `word` within edit distance 2 (and closer than a full rewrite of it);
     /// failing that, the only candidate that `word` abbreviates or extends (`warn` → `warning`).
-    static func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
+    public static func closestMatch(to word: String, in candidates: some Sequence<String>) -> String? {
         var best: (candidate: String, distance: Int)?
         var prefixMatches: [String] = []
         let wordLength = word.count
@@ -145,12 +145,12 @@ enum ConfigText {
     }
 
     /// ` (did you mean "x"?)` or the empty string.
-    static func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
+    public static func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
         closestMatch(to: word, in: candidates).map { " (did you mean \(quoted($0))?)" } ?? ""
     }
 
     /// `a, b or c`.
-    static func list(_ items: [String], last: String = "or") -> String {
+    public static func list(_ items: [String], last: String = "or") -> String {
         items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " \(last) " + items.last!
     }
 }

@@ -163,8 +163,12 @@ public enum SecretSource: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A channel's credentials after resolution, keyed by channel id in ``Config/resolvedSecrets(environment:)``.
-public enum ChannelSecrets: Sendable, Hashable {
-    case backmarket(token: Secret)
-    case spartoo(partnerID: Secret)
-    case woocommerce(consumerKey: Secret, consumerSecret: Secret)
+/// Each secret is under its config key name (`token`, `consumer_key`), as the type's settings list them.
+public struct ChannelSecrets: Sendable, Hashable {
+    public var values: [String: Secret]
+
+    public init(_ values: [String: Secret]) { self.values = values }
+
+    /// The secret read for config key `key`.
+    public subscript(key: String) -> Secret? { values[key] }
 }

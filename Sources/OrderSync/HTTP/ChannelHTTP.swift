@@ -74,13 +74,13 @@ public struct ChannelHTTP: Sendable {
     }
 
     /// Methods safe to repeat within one call (RFC 9110 §9.2.2, minus PUT/DELETE: no channel needs them here).
-    static func isIdempotent(_ method: String) -> Bool {
+    public static func isIdempotent(_ method: String) -> Bool {
         ["GET", "HEAD", "OPTIONS"].contains(method.uppercased())
     }
 
     /// Classifies statuses every channel shares: 429, 5xx, WAF/captcha 403s (``isFirewallBlock(_:)``). Others
     /// pass, including any other 403, for the connector to report with its text.
-    static func classify(_ response: ChannelResponse, operation: String, rateLimitPause: TimeInterval) -> ChannelError? {
+    public static func classify(_ response: ChannelResponse, operation: String, rateLimitPause: TimeInterval) -> ChannelError? {
         let status = response.status
         if status == 429 {
             let after = response.header("retry-after").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
@@ -98,7 +98,7 @@ public struct ChannelHTTP: Sendable {
         return nil
     }
 
-    /// A 403 from the WAF rather than the API (backmarket.md §4): an HTML page, a `bot-need-challenge` error,
+    /// A 403 from a WAF in front of the API (Cloudflare): an HTML page, a `bot-need-challenge` error,
     /// or a `cf-ray` header on a body that is not JSON. Every reply through Cloudflare carries `cf-ray`, so a
     /// JSON 403 without `bot-need-challenge` is the API's own refusal: permanent, with its text kept.
     static func isFirewallBlock(_ response: ChannelResponse) -> Bool {
@@ -118,7 +118,7 @@ public struct ChannelHTTP: Sendable {
         if looksLikeHTML(response.body) { return "HTML page instead of an API response" }
         if let object = try? JSONSerialization.jsonObject(with: response.body) {
             if var text = findMessage(object) {
-                // Back Market's validation errors name the offending fields under data.fields.
+                // Validation errors may name the offending fields under data.fields.
                 if let fields = ((object as? [String: Any])?["data"] as? [String: Any])?["fields"],
                    let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {
                     text += " " + String(decoding: data, as: UTF8.self)

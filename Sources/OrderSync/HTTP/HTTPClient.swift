@@ -75,7 +75,7 @@ public final class URLSessionTransport: HTTPTransport {
                         if error.code == .cancelled {
                             continuation.resume(throwing: CancellationError())
                         } else {
-                            // The URL may carry query-string credentials (WooCommerce auth=query): never include it.
+                            // The URL may carry query-string credentials (query authentication): never include it.
                             continuation.resume(throwing: TransportError(timedOut: error.code == .timedOut,
                                                                          message: "URLError \(error.code.rawValue)"))
                         }

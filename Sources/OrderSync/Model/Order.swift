@@ -13,7 +13,7 @@ public struct OrderLine: Codable, Sendable, Hashable {
     public var requiresIMEI: Bool
     public var imei: String?
     public var serial: String?
-    /// The channel's own state of this line, where lines have one (Back Market); not printed.
+    /// The channel's own state of this line, where lines have one; not printed.
     public var channelState: String?
 
     public init(lineID: String, sku: String?, name: String, brand: String? = nil, quantity: Int, unitPrice: Money?,

@@ -53,8 +53,8 @@ public struct Operations: Sendable {
         case .pendingPayment, .awaitingAcceptance, .awaitingShipment, .onHold:
             break
         }
-        if channel.type == .backmarket, order.lines.contains(where: { $0.channelState == "3" }) {
-            throw UserError(.dataError, "\(ref): a line is already shipped; Back Market handles that as a return")
+        if let refusal = channel.type.definition.cancelRefusal(order) {
+            throw UserError(.dataError, "\(ref): \(refusal)")
         }
         switch try store.enqueue(ref, kind: .cancel, dedupeKey: "cancel", payload: JobPayload(reason: reason)) {
         case .queued(let id):

@@ -25,7 +25,7 @@ public struct ShipmentPlanner: Sendable {
     public let channelType: ChannelType
     public let capabilities: ChannelCapabilities
     public let carriers: [String: CarrierConfig]
-    /// Refuse lines flagged `requires_imei` that get no IMEI (Back Market `enforce_imei`).
+    /// Refuse lines flagged `requires_imei` that get no IMEI (the channel's `enforce_imei`).
     public let enforceIMEI: Bool
 
     public init(channelType: ChannelType, capabilities: ChannelCapabilities, carriers: [String: CarrierConfig], enforceIMEI: Bool) {
@@ -137,8 +137,9 @@ public struct ShipmentPlanner: Sendable {
         }
         for (id, item) in shipLines where item.imei != nil || item.serial != nil {
             let l = try line(id)
-            if item.imei != nil || item.serial != nil, l.quantity != 1, capabilities.recordsIMEI, channelType == .backmarket {
-                throw refuse("line \(id) has quantity \(l.quantity); Back Market records one IMEI or serial per line of quantity 1")
+            if item.imei != nil || item.serial != nil, l.quantity != 1, capabilities.recordsIMEI,
+               capabilities.identifiersOnSingleUnitLinesOnly {
+                throw refuse("line \(id) has quantity \(l.quantity); \(channelType.definition.displayName) records one IMEI or serial per line of quantity 1")
             }
         }
 

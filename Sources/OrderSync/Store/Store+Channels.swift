@@ -8,7 +8,7 @@ public struct ChannelHealth: Sendable, Codable {
     public var consecutiveErrors: Int
     public var lastError: String?
     public var failingSince: Date?
-    /// The last poll failed because the channel refused the credentials (401, Spartoo −1/−2/−428).
+    /// The last poll failed because the channel refused the credentials (401, or the channel's own code for it).
     public var unauthorized: Bool = false
 }
 

@@ -23,38 +23,7 @@ public final class Store: Sendable {
 
     static func time(_ date: Date) -> SQLValue { .text(millis(date)) }
 
-    /// Exactly `Timestamp.formatMillis(date)` (same rounding, `gmtime_r`), without `String(format:)`:
-    /// through CoreFoundation that cost ~6 % of a backlog import, and every row written carries two or three.
-    static func millis(_ date: Date) -> String {
-        let millis = (date.timeIntervalSince1970 * 1000).rounded()
-        let seconds = (millis / 1000).rounded(.down)
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let year = Int(parts.tm_year) + 1900
-        guard (0...9999).contains(year) else { return Timestamp.formatMillis(date) }
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
-        func put(_ value: Int, _ width: Int, then separator: UInt8) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                out.append(UInt8(48 + rest / divisor))
-                rest %= divisor
-                divisor /= 10
-            }
-            out.append(separator)
-        }
-        put(year, 4, then: UInt8(ascii: "-"))
-        put(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
-        put(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
-        put(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
-        put(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
-        put(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
-        put(Int(millis - seconds * 1000), 3, then: UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func millis(_ date: Date) -> String { Timestamp.formatMillis(date) }
     static func date(_ row: Row, _ column: String) -> Date? { row.string(column).flatMap { Timestamp.parse($0) } }
 }
 
@@ -219,7 +188,7 @@ extension Store {
 }
 
 /// Performance: polls list the same orders again and again (every order waiting for acceptance, every
-/// order of a date window; a first Back Market poll lists waiting orders twice), and telling "unchanged"
+/// order of a date window; a first poll may list waiting orders twice), and telling "unchanged"
 /// meant encoding the order to JSON to hash it: most of an idle poll's cost. This remembers, per order
 /// stored or compared, a fingerprint of the `Order` value (Swift's `Hasher` over every field; `Order` is
 /// `Hashable`) and the content hash its JSON has. When the fingerprint matches and the database still

@@ -2,9 +2,8 @@ import Foundation
 
 /// A small `Encoder` that writes the same bytes as Foundation's `JSONEncoder` with
 /// `[.sortedKeys, .withoutEscapingSlashes]` for the values orders are made of: strings, integers, booleans,
-/// nulls, arrays, keyed objects (nested through `Encodable`). Storing an order went through `JSONEncoder`
-/// and was ~40 % of a backlog import's instructions (its boxing of every value into an intermediate tree
-/// and its generic containers). A value of another kind (a `Date`,
+/// nulls, arrays, keyed objects (nested through `Encodable`), without `JSONEncoder`'s intermediate tree
+/// and generic containers: storing orders is on the import's hot path. A value of another kind (a `Date`,
 /// a `Double`, `Data`…) makes `encode` return nil so the caller uses `JSONEncoder` instead: the bytes
 /// never differ, which matters because the stored JSON's hash decides whether an order changed.
 enum CompactJSONEncoder {

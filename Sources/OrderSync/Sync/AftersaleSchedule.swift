@@ -1,6 +1,6 @@
 import Foundation
 
-/// A channel whose orders still change after shipping without showing up in its walks (Spartoo: 45 lost,
+/// A channel whose orders still change after shipping without showing up in its walks (e.g. 45 lost,
 /// 47 returned undelivered, a late 41 arrive only on a read by id). The Poller re-reads such a channel's
 /// shipped orders with ``ChannelConnector/fetchOrder(externalID:)``, about once a day each, for
 /// `aftersale_days` after shipping.

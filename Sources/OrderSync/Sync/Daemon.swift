@@ -34,12 +34,9 @@ public final class Daemon: @unchecked Sendable {
         self.options = options
     }
 
-    /// Loads and validates the config, with the checks `run` adds (channel types implemented).
+    /// Loads and validates the config and resolves the secrets of enabled channels.
     public static func loadConfig(path: String, environment: [String: String]) throws(ConfigError) -> LoadedConfig {
-        let loaded = try ConfigLoader.loadWithSecrets(path: path, environment: environment)
-        let missing = ChannelFactory.unimplemented(in: loaded.config)
-        if !missing.isEmpty { throw ConfigError(problems: missing, warnings: loaded.warnings) }
-        return loaded
+        try ConfigLoader.loadWithSecrets(path: path, environment: environment)
     }
 
     /// Runs until stopped; returns the exit code.
@@ -156,7 +153,7 @@ public final class Daemon: @unchecked Sendable {
                 var poller = Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
                                     logger: log, onCycle: writeStatus)
                 poller.resweepDays = config.resweepDays
-                if case .spartoo(let spartoo) = channel.settings { poller.aftersaleDays = spartoo.aftersaleDays }
+                if let days = channel.settings.aftersaleDays { poller.aftersaleDays = days }
                 poller.alerts = alerts
                 var pusher = Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)
                 pusher.alerts = alerts

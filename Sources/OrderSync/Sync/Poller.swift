@@ -23,8 +23,8 @@ public struct Poller: Sendable {
     public var alerts: Alerts = .disabled
 
     /// Days shipped orders are followed after shipping when the connector ``FollowsShippedOrders``
-    /// (Spartoo's `aftersale_days`; 0: not followed).
-    public var aftersaleDays: Int = SpartooSettings.defaultAftersaleDays
+    /// (the channel's `aftersale_days`, set by the daemon; 0: not followed).
+    public var aftersaleDays: Int = 60
 
     /// Runs one cycle; returns normally on success, throws the channel's error otherwise.
     public func pollOnce(now: Date = Date()) async throws {

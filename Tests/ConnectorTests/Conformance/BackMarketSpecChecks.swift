@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// Back Market's published OpenAPI file as the oracle (Tests/Fixtures/specs/backmarket/, see its README):

@@ -1,5 +1,6 @@
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// What the shared conformance suite needs from one channel: its simulator and a connector pointed at it.

@@ -1,5 +1,6 @@
 import Foundation
 import OrderSync
+@testable import Connectors
 
 /// The part of JSON Schema (as OpenAPI 3.0 writes it) that the spec fixtures under Tests/Fixtures/specs/ use:
 /// `type` (object, array, string, integer, number, boolean), `nullable`, `enum`, `required`, `maxLength`

@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// Spartoo's simulator and connector as a conformance subject (two sites; new orders go to the first).

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The spec checks of the Spartoo conformance tests: the connector's requests, the simulator's replies and
 /// both code tables against `Tests/Fixtures/specs/spartoo/` (Spartoo's documentation pages).

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Spartoo's published facts (`Tests/Fixtures/specs/spartoo/`, see its README for sources) as checks on
 /// requests and replies. Each check returns the violations it found, empty when the message conforms.

@@ -1,6 +1,7 @@
 import ChannelSimulator
 import Foundation
 import OrderSync
+@testable import Connectors
 import XCTest
 
 /// The WooCommerce spec oracle: every request body the connector sends and every reply the simulator

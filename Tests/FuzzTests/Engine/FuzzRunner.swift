@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import OrderSync
+@testable import Connectors
 
 /// One parser under fuzz: a name (its fixture directory), the format its inputs are in, and how to run
 /// one input.

@@ -1,4 +1,5 @@
 @testable import OrderSync
+@testable import Connectors
 
 /// A JSON tree the mutator can damage in ways a parsed value cannot hold: repeated keys, raw text
 /// spliced in as a value (`1e400`, `"\uD800"`), nesting past any parser's limit.

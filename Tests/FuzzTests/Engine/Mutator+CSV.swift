@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Line-level damage to CSV: BOMs, CRLF and lone CR, stray and doubled quotes, separators, header columns.
 extension Mutator {

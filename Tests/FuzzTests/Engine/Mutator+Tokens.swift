@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import OrderSync
+@testable import Connectors
 
 /// The tokens the mutator inserts: the format's own and words lifted from the seeds.
 extension Mutator {

@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Tree-level damage to JSON: a value of the wrong type, huge numbers, hostile strings, repeated and
 /// renamed keys, removed members, nesting at and past the parsers' limits, thousands of keys.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import OrderSync
+@testable import Connectors
 
 /// What a target reads, so the mutator adds the damage that matters for it.
 enum FuzzFormat: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import OrderSync
+@testable import Connectors
 
 /// Promises every normalized order keeps, whatever the channel sent: it can be stored, read back and
 /// printed (a stored order that does not decode would break `orders`, `show` and every push).

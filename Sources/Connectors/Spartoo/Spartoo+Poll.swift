@@ -1,0 +1,243 @@
+import Foundation
+import OrderSync
+
+/// The saved poll state (the channel's cursor string, JSON): per site the window start and the frozen
+/// start of the last successful walk; when the daily re-read of open orders last ran; and the open orders
+/// per site (id → purchase day), re-read by `oID` once they fall out of the date window (API notes §1.2).
+struct SpartooCursor: Codable, Equatable, Sendable {
+    struct Site: Codable, Equatable, Sendable {
+        var windowStart: Date
+        var lastSuccess: Date
+        enum CodingKeys: String, CodingKey { case windowStart = "window_start", lastSuccess = "last_success" }
+    }
+
+    var sites: [String: Site] = [:]
+    var lastReread: Date?
+    var open: [String: [String: String]] = [:]
+
+    enum CodingKeys: String, CodingKey { case sites, lastReread = "last_reread", open }
+
+    /// Open orders are forgotten this long after purchase.
+    static let openRetention: TimeInterval = 90 * 86_400
+    /// The window never reaches further back than this, even after a long outage.
+    static let maximumLookBack: TimeInterval = 30 * 86_400
+
+    static func decode(_ text: String?) -> SpartooCursor {
+        guard let text else { return SpartooCursor() }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return (try? decoder.decode(SpartooCursor.self, from: Data(text.utf8))) ?? SpartooCursor()
+    }
+
+    func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Where a site's walk starts: `windowDays` back, or a day before the last success when that is
+    /// earlier (after an outage), never more than 30 days back. The time zone of `date` is uncertain:
+    /// the overlap is generous, and the store skips unchanged orders.
+    func windowStart(site: String, now: Date, windowDays: Int) -> Date {
+        var from = now.addingTimeInterval(-Double(windowDays) * 86_400)
+        if let last = sites[site]?.lastSuccess { from = min(from, last.addingTimeInterval(-86_400)) }
+        return max(from, now.addingTimeInterval(-Self.maximumLookBack))
+    }
+
+    /// Records which orders are still open (not final) on `site`.
+    mutating func track(_ orders: [Order], site: String, now: Date) {
+        for order in orders {
+            let orderID = SpartooChannel.split(order.ref.externalID).id
+            if order.status.isFinal {
+                open[site]?[orderID] = nil
+            } else {
+                open[site, default: [:]][orderID] = String(Timestamp.format(order.createdAt ?? now).prefix(10))
+            }
+            if open[site]?.isEmpty == true { open[site] = nil }
+        }
+    }
+
+    /// Forgets open orders bought more than 90 days before `now`.
+    mutating func prune(now: Date) {
+        let limit = String(Timestamp.format(now.addingTimeInterval(-Self.openRetention)).prefix(10))
+        for site in open.keys {
+            open[site] = open[site]?.filter { $0.value >= limit }
+            if open[site]?.isEmpty == true { open[site] = nil }
+        }
+    }
+}
+
+extension SpartooChannel {
+    /// Walks every site (each on its own host) with `xml_export_orders.php` from the window start, with no
+    /// `statut` so cancellations and losses show up; once a day re-reads open orders that left the window.
+    /// A failing site does not stop the others; the first failure is thrown after all were tried (so the
+    /// cursor is not saved). Read-only on Spartoo.
+    public func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
+        var state = SpartooCursor.decode(cursor)
+        unchanged.startPoll()
+        var firstError: ChannelError?
+        var seen: [String: Set<String>] = [:]
+        for endpoint in endpoints {
+            try Task.checkCancellation()
+            let client = try client(endpoint.site, operation: "list orders")
+            let from = state.windowStart(site: endpoint.site, now: now, windowDays: windowDays)
+            do {
+                seen[endpoint.site] = try await importWindow(from: from, on: client, state: &state, now: now, deliver: deliver)
+                state.sites[endpoint.site] = SpartooCursor.Site(windowStart: from, lastSuccess: now)
+            } catch let error as ChannelError {
+                // The Poller logs the thrown error (once per interval); this names every failing site.
+                logger.debug("site poll failed", ["site": .string(endpoint.site), "error": .string(error.description)])
+                if firstError == nil { firstError = error }
+            }
+        }
+        if firstError == nil, state.lastReread.map({ now.timeIntervalSince($0) >= 86_400 }) ?? true {
+            try await rereadOpenOrders(&state, skipping: seen, now: now, deliver: deliver)
+            state.lastReread = now
+        }
+        state.prune(now: now)
+        if let firstError { throw firstError }
+        listed.set(seen)
+        return try state.encoded()
+    }
+
+    /// Orders parsed and handed to the store at a time when a window is large (memory stays flat).
+    static let pageSize = 100
+
+    /// One `<order>` of a reply: its bytes (the raw payload), its element or why it is not well-formed,
+    /// and the fingerprint it is remembered by once stored.
+    struct OrderXML {
+        var raw: Data
+        var element: Result<SpartooXMLElement, SpartooXML.ParseError>
+        var fingerprint: Int
+
+        /// Its `orders_id`, from the element or, when that did not parse, from the bytes.
+        var orderID: String? { (try? element.get())?.string("orders_id") ?? SpartooXML.plainOrderID(raw) }
+    }
+
+    /// One site's orders from `from` on (Paris time), delivered in pages of `pageSize`: an order stored
+    /// before and unchanged since is only counted as seen (never parsed again); unusable ones are
+    /// quarantined with their own XML. Returns the ids of every usable order listed.
+    func importWindow(from: Date, on client: SiteClient, state: inout SpartooCursor, now: Date,
+                      deliver: @Sendable (OrderPage) async throws -> Void) async throws -> Set<String> {
+        let operation = "list orders (site \(client.site))"
+        // The very bytes of the last window stored whole: nothing in it changed, nothing to parse.
+        let memo = unchanged, windows = self.windows, site = client.site
+        var bodyFingerprint = 0  // of the reply finally read (hashed once, in the check)
+        let reply = try await read("xml_export_orders.php", [("date", SpartooTime.parameter(from))], on: client,
+                                   operation: operation, expected: Self.isExport) { body in
+            bodyFingerprint = UnchangedPayloads.fingerprint(bytes: body, scope: "window " + site)
+            return windows.ids(site: site, fingerprint: bodyFingerprint) != nil && memo.contains(bodyFingerprint)
+        }
+        if reply.knownWhole, let ids = windows.ids(site: site, fingerprint: bodyFingerprint) {
+            windows.countSkip()
+            return ids
+        }
+        if let code = reply.code, !code.isOK {
+            // −6 on a date export means nothing matched: an empty list, not an error.
+            if code.value == -6 { return [] }
+            throw code.error(operation: operation, site: client.site)
+        }
+        var ids = Set<String>()
+        var changed: [(Data, Int)] = []
+        var members: [Int] = []
+        for segment in reply.orderSegments {
+            let fingerprint = UnchangedPayloads.fingerprint(bytes: segment, scope: client.site)
+            members.append(fingerprint)
+            if unchanged.contains(fingerprint), let id = SpartooXML.plainOrderID(segment) {
+                ids.insert(id)
+            } else {
+                changed.append((segment, fingerprint))
+            }
+        }
+        // Orders the cut left in the tree (a tag spelled otherwise) are read from it as before.
+        let leftInTree = Self.orderElements(reply.root).map {
+            OrderXML(raw: Data($0.xml.utf8), element: .success($0), fingerprint: UnchangedPayloads.fingerprint($0, scope: client.site))
+        }
+        var index = 0
+        var pending: OrderPage?  // the last page is delivered with the mark for the whole window
+        var clean = leftInTree.isEmpty
+        while index < changed.count || (index == 0 && !leftInTree.isEmpty) {
+            let chunk = changed[index..<min(index + Self.pageSize, changed.count)]
+            let parsed = SpartooXML.parseOrders(chunk.map(\.0))
+            var items = zip(chunk, parsed).map { OrderXML(raw: $0.0.0, element: $0.1, fingerprint: $0.0.1) }
+            if index == 0 { items += leftInTree }
+            let (page, pageIDs) = page(items, site: client.site)
+            if !page.quarantined.isEmpty { clean = false }
+            if !page.orders.isEmpty || !page.quarantined.isEmpty {
+                if let earlier = pending { try await deliver(earlier) }
+                pending = page
+            }
+            state.track(page.orders.map(\.order), site: client.site, now: now)
+            ids.formUnion(pageIDs)
+            index += Self.pageSize
+        }
+        // A window with nothing quarantined is remembered whole once all of it is stored.
+        if clean { windows.set(site: site, fingerprint: bodyFingerprint, ids: ids) }
+        if var last = pending {
+            if clean { last.pageMark = (bodyFingerprint, 0, members) }
+            try await deliver(last)
+        } else if clean {
+            unchanged.remember(bodyFingerprint, value: 0, members: members)
+        }
+        return ids
+    }
+
+    /// Maps parsed orders into a page: each unusable order goes to quarantine with its own XML, the rest
+    /// is kept (see ``UnchangedPayloads``). Returns the ids of the usable ones.
+    func page(_ items: [OrderXML], site: String) -> (OrderPage, Set<String>) {
+        var orders: [FetchedOrder] = []
+        var quarantined: [QuarantinedPayload] = []
+        var fingerprints: [Int] = []
+        var ids = Set<String>()
+        for item in items {
+            do {
+                let mapped = try mapper.order(from: try item.element.get(), site: site)
+                warnIfUnknown(mapped)
+                orders.append(FetchedOrder(order: mapped.order, raw: item.raw))
+                fingerprints.append(item.fingerprint)
+                ids.insert(mapped.order.ref.externalID)
+            } catch {
+                quarantined.append(QuarantinedPayload(externalID: item.orderID, reason: "site \(site): \(error)", raw: item.raw))
+            }
+        }
+        return (OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged), ids)
+    }
+
+    /// A reply's orders as items: the cut-out ones, then any left in the tree.
+    static func items(of reply: SpartooReply, site: String) -> [OrderXML] {
+        zip(reply.orderSegments, SpartooXML.parseOrders(reply.orderSegments)).map {
+            OrderXML(raw: $0.0, element: $0.1, fingerprint: UnchangedPayloads.fingerprint(bytes: $0.0, scope: site))
+        } + orderElements(reply.root).map {
+            OrderXML(raw: Data($0.xml.utf8), element: .success($0), fingerprint: UnchangedPayloads.fingerprint($0, scope: site))
+        }
+    }
+
+    /// The daily re-read by `oID` of open orders the date window no longer covers (status changes of old
+    /// orders would otherwise be missed). An order Spartoo no longer knows is forgotten and logged.
+    func rereadOpenOrders(_ state: inout SpartooCursor, skipping seen: [String: Set<String>], now: Date,
+                          deliver: @Sendable (OrderPage) async throws -> Void) async throws {
+        for endpoint in endpoints {
+            guard let open = state.open[endpoint.site] else { continue }
+            let client = try client(endpoint.site, operation: "re-read orders")
+            for orderID in open.keys.sorted() where !(seen[endpoint.site]?.contains(orderID) ?? false) {
+                try Task.checkCancellation()
+                let operation = "re-read order \(orderID) (site \(endpoint.site))"
+                let reply = try await read("xml_export_orders.php", [("oID", orderID)], on: client, operation: operation,
+                                           expected: Self.isExport)
+                if let code = reply.code, !code.isOK, code.value != -6 { throw code.error(operation: operation, site: endpoint.site) }
+                let elements = Self.items(of: reply, site: endpoint.site).filter { $0.orderID == orderID }
+                if elements.isEmpty {
+                    state.open[endpoint.site]?[orderID] = nil
+                    logger.warning("open order no longer listed", ["site": .string(endpoint.site), "order.id": .string(orderID)])
+                    continue
+                }
+                let (page, usable) = page(elements, site: endpoint.site)
+                if !page.orders.isEmpty || !page.quarantined.isEmpty { try await deliver(page) }
+                // Unusable (quarantined): no longer followed. Unchanged since stored: still open.
+                if usable.isEmpty { state.open[endpoint.site]?[orderID] = nil }
+                state.track(page.orders.map(\.order), site: endpoint.site, now: now)
+            }
+        }
+    }
+}
