@@ -1,6 +1,6 @@
 import ChannelSimulator
 import Foundation
-import OrderSync
+@testable import OrderSync
 import XCTest
 
 /// One Back Market connector wired as the daemon wires it (ChannelHTTP → BackMarketChannel → Ingest →

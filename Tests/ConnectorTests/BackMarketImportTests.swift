@@ -1,6 +1,6 @@
 import ChannelSimulator
 import Foundation
-import OrderSync
+@testable import OrderSync
 import XCTest
 
 /// Polling: paging, links, headers, the cursor, drift and malformed payloads.

@@ -1,6 +1,6 @@
 import ChannelSimulator
 import Foundation
-import OrderSync
+@testable import OrderSync
 import XCTest
 
 /// Pushing to a WooCommerce store: notes, trackings, completion, cancel — and never a duplicate note.

@@ -12,6 +12,14 @@ public struct ChannelHealth: Sendable, Codable {
     public var unauthorized: Bool = false
 }
 
+/// The bookkeeping a poller keeps per channel besides its cursor.
+public enum ChannelMark: String, Sendable, CaseIterable {
+    /// When the stale open orders were last re-read (a timestamp).
+    case staleRefresh = "stale-refresh"
+    /// The shipped-order follow-up's progress (``AftersaleSchedule/Progress``).
+    case aftersale
+}
+
 extension Store {
     /// The opaque cursor a connector saved for a channel.
     public func cursor(channel: String) throws -> String? {
@@ -24,6 +32,21 @@ extension Store {
             INSERT INTO cursors (channel, cursor, updated_at) VALUES (?, ?, ?)
             ON CONFLICT(channel) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
             """, [.text(channel), .text(cursor), Store.time(now)])
+    }
+
+    /// A named piece of a channel's bookkeeping that is not its cursor (when the stale orders were last
+    /// re-read, the shipped-order follow-up's progress), or nil if never saved.
+    public func mark(_ name: ChannelMark, channel: String) throws -> String? {
+        try db.query("SELECT value FROM channel_marks WHERE channel = ? AND mark = ?",
+                     [.text(channel), .text(name.rawValue)]).first?.string("value")
+    }
+
+    /// Saves a channel mark.
+    public func setMark(_ name: ChannelMark, _ value: String, channel: String, now: Date = Date()) throws {
+        try db.execute("""
+            INSERT INTO channel_marks (channel, mark, value, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(channel, mark) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """, [.text(channel), .text(name.rawValue), .text(value), Store.time(now)])
     }
 
     /// Orders of a channel that are not final and have not changed since `before`: candidates for a

@@ -4,7 +4,8 @@ import Foundation
 /// channel health, the outbound job queue and quarantined payloads. Safe to share between tasks
 /// and between processes (the daemon and the CLI use the same file at the same time).
 public final class Store: Sendable {
-    public let db: Database
+    /// The connection; outside the store, writes that must land together go through `transaction`.
+    let db: Database
     /// Orders seen unchanged before, so `upsert` need not encode them again to know (see `UnchangedOrders`).
     let unchangedOrders = UnchangedOrders()
     /// Writes to `orders` by this process, for answers cached until the next one (`pendingAcceptances`).
@@ -14,6 +15,12 @@ public final class Store: Sendable {
     public init(path: String) throws {
         db = try Database(path: path)
         try Migrations.run(on: db)
+    }
+
+    /// Runs `body` in one write transaction: every store call inside it commits together, and any throw
+    /// rolls all of them back and is rethrown. Nested calls join the outer transaction.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try db.inTransaction(body)
     }
 
     /// The database file inside a state directory.

@@ -52,8 +52,8 @@ public struct Poller: Sendable {
     /// (`GET` by id), so an order the walks no longer list is not left open forever.
     func refreshStaleOrders(now: Date) async throws {
         let store = ingest.store
-        let key = connector.id + "#stale-refresh"
-        if let last = try store.cursor(channel: key).flatMap({ Timestamp.parse($0) }), now.timeIntervalSince(last) < 86_400 {
+        if let last = try store.mark(.staleRefresh, channel: connector.id).flatMap({ Timestamp.parse($0) }),
+           now.timeIntervalSince(last) < 86_400 {
             return
         }
         let stale = try store.staleOpenOrders(channel: connector.id, changedBefore: now.addingTimeInterval(-Double(resweepDays) * 86_400))
@@ -61,12 +61,10 @@ public struct Poller: Sendable {
         for ref in stale {
             try Task.checkCancellation()
             guard let fetched = try await connector.fetchOrder(externalID: ref.externalID) else { continue }
-            var order = fetched.order
-            order.ref = ref
-            try ingest.store(OrderPage(orders: [FetchedOrder(order: order, raw: fetched.raw)]), now: now)
+            try ingest.storeReread(fetched, as: ref, now: now)
             refreshed += 1
         }
-        try store.setCursor(Timestamp.format(now), channel: key)
+        try store.setMark(.staleRefresh, Timestamp.format(now), channel: connector.id)
         if !stale.isEmpty { logger.info("stale open orders re-read", ["count": .int(refreshed), "candidates": .int(stale.count)]) }
     }
 

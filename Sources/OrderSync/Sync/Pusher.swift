@@ -78,13 +78,8 @@ public struct Pusher: Sendable {
             case .pushed(let t): text = t
             case .alreadyDone(let t): text = "already done on the channel: " + t
             }
-            try store.db.inTransaction {
-                if let refreshed = result.refreshed {
-                    var fetched = refreshed.order
-                    fetched.ref = job.ref  // the stored ref (a site conflict may have prefixed it)
-                    let (order, _) = try ingest.prepare(fetched)
-                    _ = try store.upsert(order, raw: refreshed.raw)
-                }
+            // The stored ref, not the fetched one: a site conflict may have prefixed it.
+            try ingest.storePushResult(result.refreshed, as: job.ref, now: now) {
                 try store.finish(job.id, state: .done, result: text)
             }
             if case .alreadyDone = result.outcome {

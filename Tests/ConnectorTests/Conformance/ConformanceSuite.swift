@@ -1,5 +1,5 @@
 import Foundation
-import OrderSync
+@testable import OrderSync
 import XCTest
 
 /// What the shared conformance suite needs from one channel: its simulator and a connector pointed at it.
