@@ -3,7 +3,7 @@ import Foundation
 /// Polls one channel forever: walk, store, save the cursor, sleep the interval; on failure a capped
 /// exponential backoff with jitter, a count of consecutive errors in the store, and the error logged
 /// once per interval while it repeats. Cancellation is a normal stop.
-public struct Poller: Sendable {
+public struct Poller: Service {
     public let connector: any ChannelConnector
     public let ingest: Ingest
     public let interval: TimeInterval
@@ -68,7 +68,8 @@ public struct Poller: Sendable {
         if !stale.isEmpty { logger.info("stale open orders re-read", ["count": .int(refreshed), "candidates": .int(stale.count)]) }
     }
 
-    public func run() async {
+    /// Polls until cancelled; cancellation is a normal stop. Channel and store failures are retried, never thrown.
+    public func run() async throws {
         var failures = 0
         var failingSince: Date?
         var lastFailingAlarm = Date.distantPast

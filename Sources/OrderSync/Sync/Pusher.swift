@@ -4,7 +4,7 @@ import Foundation
 /// each pushed through the connector (which reads the channel first and never repeats an effect),
 /// then marked done in the same transaction that stores the order as the channel now shows it.
 /// Retryable failures back off; permanent ones become dead letters with the channel's reason.
-public struct Pusher: Sendable {
+public struct Pusher: Service {
     public let connector: any ChannelConnector
     public let ingest: Ingest
     public let logger: Logger
@@ -26,7 +26,8 @@ public struct Pusher: Sendable {
 
     var store: Store { ingest.store }
 
-    public func run() async {
+    /// Drains the queue until cancelled; cancellation is a normal stop. Store failures are logged and retried.
+    public func run() async throws {
         var storeThrottle = ErrorThrottle(interval: 60)
         // Latency: a job queued by the CLI (another connection) used to wait up to a whole `tick` (0.5 s)
         // before the queue was read. `PRAGMA data_version` changes only when another connection commits and
