@@ -94,8 +94,7 @@ public struct Ingest: Sendable {
             }
         }
         // Committed: the connector may skip these payloads while they stay unchanged.
-        page.memo?.remember(page.fingerprints)
-        if let mark = page.pageMark { page.memo?.remember(mark.fingerprint, value: mark.value, members: mark.members) }
+        page.onCommit?()
         for item in newlyQuarantined {
             logger.error("order quarantined", ["order.id": .string(item.externalID ?? "?"), "reason": .string(item.reason)])
         }
