@@ -1,11 +1,16 @@
 import Foundation
 
-/// The project's persistent state over one SQLite database: orders, their history, cursors,
-/// channel health, the outbound job queue and quarantined payloads. Safe to share between tasks
+/// The project's persistent state over one SQLite database: the order store (orders, their history,
+/// quarantined payloads, deadlines) with its two neighbours over the same connection, the ``JobQueue``
+/// and the ``ChannelState`` (whose calls it also answers). Safe to share between tasks
 /// and between processes (the daemon and the CLI use the same file at the same time).
 public final class Store: Sendable {
     /// The connection; outside the store, writes that must land together go through `transaction`.
     let db: Database
+    /// The outbound queue, over the same database.
+    public let jobQueue: JobQueue
+    /// Cursors, marks, polling health and heartbeat, over the same database.
+    public let channelState: ChannelState
     /// Orders seen unchanged before, so `upsert` need not encode them again to know (see `UnchangedOrders`).
     let unchangedOrders = UnchangedOrders()
     /// Writes to `orders` by this process, for answers cached until the next one (`pendingAcceptances`).
@@ -14,6 +19,8 @@ public final class Store: Sendable {
     /// Opens `state_dir/ordersync.sqlite3` (or any path) and applies pending migrations.
     public init(path: String) throws {
         db = try Database(path: path)
+        jobQueue = JobQueue(db: db)
+        channelState = ChannelState(db: db)
         try Migrations.run(on: db)
     }
 
@@ -145,7 +152,7 @@ extension Store {
             [.text(ref.channel), .text(ref.externalID)]).first,
             let json = row.data("order_json") else { return nil }
         var order = try OrderCoding.decode(json)
-        order.shipments = try shipments(for: ref)
+        order.shipments = try jobQueue.shipments(for: ref)
         return StoredOrder(order: order, raw: row.data("raw"), firstSeenAt: Store.date(row, "first_seen_at") ?? Date())
     }
 
@@ -173,7 +180,7 @@ extension Store {
         if let status { sql += " AND status = ?"; args.append(.text(status.rawValue)) }
         sql += " ORDER BY first_seen_at DESC, external_id DESC LIMIT ?"
         args.append(.int(Int64(limit)))
-        let shipmentsByRef = try allShipments(channel: channel)
+        let shipmentsByRef = try jobQueue.allShipments(channel: channel)
         return try db.query(sql, args).compactMap { row in
             guard let json = row.data("order_json") else { return nil }
             var order = try OrderCoding.decode(json)
