@@ -11,8 +11,6 @@ public final class Store: Sendable {
     public let jobQueue: JobQueue
     /// Cursors, marks, polling health and heartbeat, over the same database.
     public let channelState: ChannelState
-    /// Orders seen unchanged before, so `upsert` need not encode them again to know (see `UnchangedOrders`).
-    let unchangedOrders = UnchangedOrders()
     /// Writes to `orders` by this process, for answers cached until the next one (`pendingAcceptances`).
     let ordersVersion = OrdersVersion()
 
@@ -96,17 +94,9 @@ extension Store {
         let existing = try db.query(
             "SELECT status, content_hash FROM orders WHERE channel = ? AND external_id = ?",
             [.text(order.ref.channel), .text(order.ref.externalID)]).first
-        // The same Order value that produced the stored hash produces the same JSON: skip encoding it.
-        let fingerprint = order.hashValue
-        if let stored = existing?.string("content_hash"),
-           unchangedOrders.matches(order.ref, fingerprint: fingerprint, hash: stored) {
-            return .unchanged
-        }
+        // The content hash is the one answer to "did this order change?".
         let json = try OrderCoding.storedJSON(order)
         let hash = ContentHash.hex(json)
-        // Remembered whatever the outcome: once written (or found equal), the row holds this hash. A write
-        // that then rolls back leaves another hash in the row, which `matches` notices.
-        unchangedOrders.remember(order.ref, fingerprint: fingerprint, hash: hash)
         let acceptBy: SQLValue = order.acceptBy.map(Store.time) ?? .null
         let shipBy: SQLValue = order.shipBy.map(Store.time) ?? .null
         let acceptedAt: SQLValue = order.acceptedAt.map(Store.time) ?? .null
@@ -239,50 +229,5 @@ extension Store {
             counts[row.string("channel") ?? ""] = row.int("n") ?? 0
         }
         return counts
-    }
-}
-
-/// Performance: polls list the same orders again and again (every order waiting for acceptance, every
-/// order of a date window; a first Back Market poll lists waiting orders twice), and telling "unchanged"
-/// meant encoding the order to JSON to hash it: most of an idle poll's cost. This remembers, per order
-/// stored or compared, a fingerprint of the `Order` value (Swift's `Hasher` over every field; `Order` is
-/// `Hashable`) and the content hash its JSON has. When the fingerprint matches and the database still
-/// holds that hash, the JSON would be the same bytes, so it is not encoded. Bounded: two generations of
-/// `limit` entries (about 2 × 1.5 MB), the older dropped when the newer fills. Per process and in memory
-/// only: the CLI and tests start empty, and nothing changes on disk.
-final class UnchangedOrders: @unchecked Sendable {
-    private struct Entry {
-        var fingerprint: Int
-        /// FNV-1a of the content hash text (16 bytes instead of a 33-character string).
-        var hash: UInt64
-    }
-
-    private let lock = NSLock()
-    private var current: [OrderRef: Entry] = [:]
-    private var previous: [OrderRef: Entry] = [:]
-    private let limit = 20_000
-
-    private static func digest(_ text: String) -> UInt64 {
-        var value: UInt64 = 0xcbf29ce484222325
-        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x100000001b3 }
-        return value
-    }
-
-    func matches(_ ref: OrderRef, fingerprint: Int, hash: String) -> Bool {
-        lock.withLock {
-            guard let entry = current[ref] ?? previous[ref] else { return false }
-            return entry.fingerprint == fingerprint && entry.hash == Self.digest(hash)
-        }
-    }
-
-    func remember(_ ref: OrderRef, fingerprint: Int, hash: String) {
-        let entry = Entry(fingerprint: fingerprint, hash: Self.digest(hash))
-        lock.withLock {
-            if current.count >= limit, current[ref] == nil {
-                previous = current
-                current = [:]
-            }
-            current[ref] = entry
-        }
     }
 }
