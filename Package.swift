@@ -14,7 +14,11 @@ let package = Package(
         // libsqlite3 from the system (Debian: libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // The core: model, config, store, sync engine, HTTP, logging, connectors.
-        .target(name: "OrderSync", dependencies: ["CSQLite"]),
+        // `--static-swift-stdlib` links FoundationNetworking and FoundationXML statically; their archives need
+        // libcurl and libxml2 named (Debian: libcurl4-openssl-dev, libxml2-dev).
+        .target(name: "OrderSync", dependencies: ["CSQLite"],
+                linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux])),
+                                 .linkedLibrary("xml2", .when(platforms: [.linux]))]),
         // Loopback HTTP server and faithful channel simulators with fault injection.
         .target(name: "ChannelSimulator"),
         // The binary: argument parsing and wiring only.

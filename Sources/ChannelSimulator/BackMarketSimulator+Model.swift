@@ -193,9 +193,11 @@ extension BackMarketSimulator {
             self.shippedFinal = false
         }
 
-        var expectedDispatchJSON: Any {
+        /// Left out once shipped ("only applicable for orders not already SENT") or unpaid: the OAS types it
+        /// as a string, not nullable.
+        var expectedDispatchJSON: Any? {
             guard !allLiveLinesShipped,
-                  let date = expectedDispatchDate ?? datePayment.map({ $0.addingTimeInterval(2 * 86_400) }) else { return NSNull() }
+                  let date = expectedDispatchDate ?? datePayment.map({ $0.addingTimeInterval(2 * 86_400) }) else { return nil }
             return String(SimDate.format(date).dropLast())  // no "Z": the OAS example's shape
         }
 

@@ -16,6 +16,10 @@ final class Harness {
     var logPath: String { dir + "/ordersync.log" }
 
     var inboxDir: String { dir + "/inbox" }
+    /// Top-level keys added to the config (`"alerts": {…},`), written by the next `writeConfig`.
+    var extraConfigJSON = ""
+    /// More channel objects after `bm-eu` (`, {…}`), written by the next `writeConfig`.
+    var extraChannelsJSON = ""
 
     init(autoAccept: Bool = true, pollInterval: Int = 10, extraChannelJSON: String = "", configure: ((BackMarketSimulator) -> Void)? = nil) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("ordersync-it-\(UUID().uuidString)").path
@@ -40,11 +44,11 @@ final class Harness {
           "state_dir": "\(stateDir)",
           "log": { \(log)"level": "debug" },
           "poll_interval_seconds": \(pollInterval),
-          "inbox_dir": "\(inboxDir)",
+          "inbox_dir": "\(inboxDir)",\(extraConfigJSON)
           "channels": [
             { "id": "bm-eu", "type": "backmarket", "region": "eu", "token_file": "\(dir)/bm.token",
               "base_url": "\(simulator.baseURL.absoluteString)",
-              "user_agent": "BM-Acme-ordersync;ops@acme.example", "auto_accept": \(autoAccept) }
+              "user_agent": "BM-Acme-ordersync;ops@acme.example", "auto_accept": \(autoAccept) }\(extraChannelsJSON)
           ],
           "carriers": {
             "colissimo": { "tracking_url": "https://www.laposte.fr/outils/suivre-vos-envois?code={tracking}",

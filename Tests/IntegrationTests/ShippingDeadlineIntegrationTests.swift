@@ -8,6 +8,9 @@ import XCTest
 final class ShippingDeadlineIntegrationTests: XCTestCase {
     func testShipmentWarningLoggedOnceAcrossRestartAndLateShipmentCountedByReport() throws {
         let h = try Harness(autoAccept: true)
+        let alerts = h.dir + "/alerts.jsonl"
+        h.extraConfigJSON = "\n  \"alerts\": { \"command\": [\"\(try AlertIntegrationTests.appendingCommand(in: h.dir, to: alerts))\"] },"
+        try h.writeConfig(autoAccept: true, pollInterval: 10)
         let now = Date()
         func order(dispatchIn seconds: TimeInterval) -> BackMarketSimulator.Order {
             var template = BackMarketSimulator.Order(lines: [.init(product: "Nintendo Switch")])
@@ -43,6 +46,13 @@ final class ShippingDeadlineIntegrationTests: XCTestCase {
         h.wait("deadline error after the restart", timeout: 40) { count(passed, soon.orderID) == 1 }
         XCTAssertEqual(count(near, soon.orderID), 1, "the warning is not repeated after a restart")
         XCTAssertTrue(h.log.contains("\"event\":\"shipment_overdue\""))
+        // The same events reach the alert command, once each across the restart.
+        func alerted(_ event: String) -> Int {
+            ((try? String(contentsOfFile: alerts, encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.contains("\"event\":\"\(event)\"") && $0.contains("bm-eu:\(soon.orderID)") }.count
+        }
+        h.wait("shipment_overdue alerted") { alerted("shipment_overdue") == 1 }
+        XCTAssertEqual(alerted("shipment_due"), 1, "shipment_due alerted once, not again after the restart")
         let status = try h.cli(["status", "--json"])
         XCTAssertTrue(status.out.contains("\"shipment_overdue\" : 1"), status.out)
         XCTAssertTrue(status.out.contains("\"shipment_due_6h\" : 0"), status.out)

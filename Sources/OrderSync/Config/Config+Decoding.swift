@@ -21,7 +21,7 @@ enum ConfigDecoding {
 
     static let topLevelKeys = [
         "state_dir", "log", "inbox_dir", "poll_interval_seconds", "resweep_days", "channels", "carriers",
-        "shipping_rules",
+        "shipping_rules", "alerts", "metrics_file",
     ]
     static let logKeys = ["file", "level"]
     static let carrierKeys = ["tracking_url", "names"]
@@ -72,10 +72,12 @@ enum ConfigDecoding {
             decoder.missing(object, "channels", at: path)
         }
 
-        let config = Config(
+        var config = Config(
             stateDir: stateDir, log: log, inboxDir: inboxDir, pollIntervalSeconds: poll, resweepDays: resweep,
             channels: channels, carriers: decodeCarriers(object, &decoder),
             shippingRules: decodeRules(object, &decoder), sourcePath: sourcePath)
+        config.alerts = decodeAlerts(object, &decoder)
+        config.metricsFile = decoder.string(object, "metrics_file", at: path)
         return DecodedConfig(config: config, problems: decoder.problems, suppressed: decoder.suppressed)
     }
 

@@ -31,11 +31,13 @@ extension Config {
 
     /// Paths of the secrets written inline in the file (`channels[2].consumer_key`).
     public var inlineSecretPaths: [String] {
-        channels.enumerated().flatMap { index, channel in
-            channel.settings.secretSources.compactMap { key, source in
+        let channelPaths: [String] = channels.enumerated().flatMap { index, channel -> [String] in
+            channel.settings.secretSources.compactMap { key, source -> String? in
                 guard case .inline = source else { return nil }
                 return ConfigPath.member(ConfigPath.index("channels", index), key)
             }
         }
+        guard case .inline = alerts?.webhook else { return channelPaths }
+        return channelPaths + ["alerts.webhook_url"]
     }
 }

@@ -9,6 +9,8 @@ extension Config {
         problems.requirePath(stateDir, at: "state_dir")
         if let file = log.file { problems.requirePath(file, at: "log.file") }
         if let inboxDir { problems.requirePath(inboxDir, at: "inbox_dir") }
+        if let metricsFile { problems.requirePath(metricsFile, at: "metrics_file") }
+        alerts?.validate(into: &problems)
         if pollIntervalSeconds < Config.minimumPollIntervalSeconds {
             problems.add("poll_interval_seconds", "must be at least \(Config.minimumPollIntervalSeconds) (got \(pollIntervalSeconds))")
         }

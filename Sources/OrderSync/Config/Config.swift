@@ -24,6 +24,10 @@ public struct Config: Sendable, Equatable {
     public var shippingRules: [ShippingRule]
     /// The file this config was read from, if any (for messages and the permission check).
     public var sourcePath: String?
+    /// `alerts`: nil sends none.
+    public var alerts: AlertsConfig?
+    /// `metrics_file`: Prometheus text file rewritten after every poll cycle; nil writes none.
+    public var metricsFile: String?
 
     /// Defaults and limits of the top-level keys.
     public static let defaultPollIntervalSeconds = 300

@@ -10,6 +10,8 @@ public struct ConfigCheck: Sendable {
     public var problems: [ConfigProblem]
     /// Advice: the config is usable.
     public var warnings: [ConfigProblem]
+    /// `alerts.webhook_url`, read from its source, when configured and valid.
+    public var alertWebhook: Secret? = nil
 
     /// True when the config can be used.
     public var isValid: Bool { config != nil && problems.isEmpty }
@@ -23,6 +25,8 @@ public struct LoadedConfig: Sendable {
     public var secrets: [String: ChannelSecrets]
     /// Advice to log; the config is usable.
     public var warnings: [ConfigProblem]
+    /// `alerts.webhook_url`, read from its source; nil when no webhook is configured.
+    public var alertWebhook: Secret? = nil
 }
 
 /// Reads, decodes, validates and resolves the config file, collecting every problem before giving up.
@@ -60,7 +64,13 @@ public enum ConfigLoader {
         guard let decoded, let config = decoded.config else {
             return ConfigCheck(config: nil, secrets: [:], problems: problems, warnings: [])
         }
-        let (secrets, secretProblems) = config.resolvedSecrets(environment: environment)
+        var (secrets, secretProblems) = config.resolvedSecrets(environment: environment)
+        var alertWebhook: Secret?
+        do throws(ConfigProblem) {
+            alertWebhook = try config.alerts?.resolvedWebhook(environment: environment)
+        } catch {
+            secretProblems.append(error)
+        }
         let reported = Set(problems.map(\.path))
         problems += secretProblems.filter { !decoded.isSuppressed($0.path) && !reported.contains($0.path) }
 
@@ -73,7 +83,7 @@ public enum ConfigLoader {
         }
         return ConfigCheck(
             config: problems.isEmpty ? config : nil, secrets: problems.isEmpty ? secrets : [:],
-            problems: problems, warnings: warnings)
+            problems: problems, warnings: warnings, alertWebhook: problems.isEmpty ? alertWebhook : nil)
     }
 
     /// The config at `path`, or every problem with it.
@@ -88,7 +98,7 @@ public enum ConfigLoader {
         guard let config = check.config, check.problems.isEmpty else {
             throw ConfigError(problems: check.problems, warnings: check.warnings)
         }
-        return LoadedConfig(config: config, secrets: check.secrets, warnings: check.warnings)
+        return LoadedConfig(config: config, secrets: check.secrets, warnings: check.warnings, alertWebhook: check.alertWebhook)
     }
 
     /// JSON → decoded config → validation, with validation problems that repeat a decoding problem dropped.

@@ -104,6 +104,18 @@ enum Migrations {
                 AND h.to_status = 'awaiting_shipment')
             """,
         ]),
+        ("2026-12-05-alert-state", [
+            """
+            CREATE TABLE alert_state (
+                event TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                first_sent_at TEXT NOT NULL,
+                last_sent_at TEXT NOT NULL,
+                PRIMARY KEY (event, channel, subject)
+            )
+            """,
+        ]),
         // The cursors table keeps cursors only: a poller's bookkeeping (`<channel>#stale-refresh`,
         // `<channel>#aftersale`) moves to channel marks, values carried over.
         ("2026-12-05-channel-marks", [

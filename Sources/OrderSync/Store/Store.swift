@@ -198,16 +198,6 @@ extension Store {
         return counts
     }
 
-    /// Number of orders per channel and normalized status (the `orders(channel, status)` index).
-    public func orderCountsByStatus() throws -> [String: [OrderStatus: Int]] {
-        var counts: [String: [OrderStatus: Int]] = [:]
-        for row in try db.query("SELECT channel, status, COUNT(*) AS n FROM orders GROUP BY channel, status") {
-            guard let status = row.string("status").flatMap(OrderStatus.init(rawValue:)) else { continue }
-            counts[row.string("channel") ?? "", default: [:]][status] = row.int("n") ?? 0
-        }
-        return counts
-    }
-
     /// Keeps a payload that could not be normalized, with the reason, for later inspection. The same
     /// payload seen again (every walk lists it) is kept once; returns whether it was new.
     @discardableResult

@@ -34,6 +34,9 @@ public final class Daemon: @unchecked Sendable {
     private var generation: Task<Void, Never>?
     private var logHandler: (any LogHandler)?
     private var signalSources: [DispatchSourceSignal] = []
+    private var alertDelivery: AlertDelivery?
+    /// Counters of this process, kept across reloads (`metrics_file`).
+    let metrics = Metrics()
 
     public init(options: Options) {
         self.options = options
@@ -154,32 +157,50 @@ public final class Daemon: @unchecked Sendable {
         // One watch for every pusher of this generation; nil (pushers poll) where inotify is unavailable.
         let watch = DatabaseWatch.start(databasePath: Store.path(inStateDir: config.stateDir))
         defer { watch?.stop() }
+        let alerts = makeAlerts(loaded, store: store, logger: logger)
         var services: [(name: String, service: any Service)] = []
         for (index, channel) in config.channels.enumerated() where channel.enabled {
             let log = logger.with("channel", .string(channel.id))
             do {
                 let connector = try factory.make(channel, index: index, config: config, secrets: loaded.secrets[channel.id],
                                                  logger: log)
-                let ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
+                var ingest = Ingest(store: store, channelID: channel.id, autoAccept: channel.autoAccept,
                                     rules: config.shippingRules, acceptWithinHours: channel.acceptWithinHours,
                                     shipWithinHours: channel.shipWithinHours, logger: log)
-                let writeStatus: @Sendable () -> Void = { Daemon.writeStatus(config: config, store: store, logger: log) }
+                ingest.alerts = alerts
+                ingest.metrics = metrics
+                let metrics = self.metrics
+                let writeStatus: @Sendable () -> Void = {
+                    Daemon.writeStatus(config: config, store: store, logger: log)
+                    Daemon.writeMetrics(config: config, store: store, metrics: metrics, logger: log)
+                }
                 var poller = Poller(connector: connector, ingest: ingest, interval: TimeInterval(channel.pollIntervalSeconds),
                                     logger: log, onCycle: writeStatus)
                 poller.resweepDays = config.resweepDays
                 if case .spartoo(let spartoo) = channel.settings { poller.aftersaleDays = spartoo.aftersaleDays }
+                poller.alerts = alerts
+                var pusher = Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)
+                pusher.alerts = alerts
+                pusher.metrics = metrics
                 services.append(("poller \(channel.id)", poller))
-                services.append(("pusher \(channel.id)",
-                                 Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)))
+                services.append(("pusher \(channel.id)", pusher))
             } catch {
                 log.error("channel not started", ["error": .string("\(error)")])
             }
         }
         Daemon.writeStatus(config: config, store: store, logger: logger)
+        Daemon.writeMetrics(config: config, store: store, metrics: metrics, logger: logger)
         let windows = Dictionary(config.channels.filter(\.hasAcceptStep).map { ($0.id, $0.acceptWithinHours) },
                                  uniquingKeysWith: { first, _ in first })
-        services.append(("deadline watch",
-                         DeadlineWatch(store: store, windows: windows, shipChannels: Set(config.channels.map(\.id)), logger: logger)))
+        var deadlineWatch = DeadlineWatch(store: store, windows: windows, shipChannels: Set(config.channels.map(\.id)),
+                                          logger: logger)
+        deadlineWatch.alerts = alerts
+        let shippingAlerts = alerts
+        deadlineWatch.onEvent = { event in
+            _ = shippingAlerts.raise(event.name == .shipmentDue ? .shipmentDue : .shipmentOverdue, orderRef: event.ref,
+                                     message: event.summary, now: event.at)
+        }
+        services.append(("deadline watch", deadlineWatch))
         if let dir = config.inboxDir {
             services.append(("inbox", Inbox(directory: dir, operations: Operations(config: config, store: store),
                                             logger: logger.with("component", "inbox"))))
@@ -193,6 +214,18 @@ public final class Daemon: @unchecked Sendable {
             try StatusReport.build(config: config, store: store).write(toStateDir: config.stateDir)
         } catch {
             logger.warning("status.json not written", ["error": .string("\(error)")])
+        }
+    }
+
+    /// The delivery for `targets`: the current one when its targets are the same, else a new one (the old
+    /// one drains its queue and stops); nil for no targets.
+    func replaceDelivery(with targets: [AlertDelivery.Target], logger: Logger = .discarding) -> AlertDelivery? {
+        lock.withLock {
+            if let current = alertDelivery, current.targets == targets { return current }
+            alertDelivery?.close()
+            alertDelivery = targets.isEmpty ? nil
+                : AlertDelivery(targets: targets, logger: logger, timeout: Daemon.alertTimeout)
+            return alertDelivery
         }
     }
 

@@ -13,6 +13,10 @@ public struct Ingest: Sendable {
     /// Hours from acceptance to `ship_by` for orders whose channel gives no date (nil: no deadline).
     public let shipWithinHours: Int?
     public let logger: Logger
+    /// Told about quarantined payloads.
+    public var alerts: Alerts = .disabled
+    /// Counts orders imported, for `metrics_file`.
+    public var metrics: Metrics?
 
     public init(store: Store, channelID: String, autoAccept: Bool, rules: [ShippingRule], acceptWithinHours: Int = 24,
                 shipWithinHours: Int? = nil, logger: Logger) {
@@ -97,7 +101,12 @@ public struct Ingest: Sendable {
         page.onCommit?()
         for item in newlyQuarantined {
             logger.error("order quarantined", ["order.id": .string(item.externalID ?? "?"), "reason": .string(item.reason)])
+            alerts.raise(.orderQuarantined, channel: channelID,
+                         orderRef: item.externalID.map { OrderRef(channel: channelID, externalID: $0) },
+                         subject: item.externalID ?? item.reason,
+                         message: "an order could not be read and was set aside: \(item.reason)")
         }
+        metrics?.ordersImported(channel: channelID, count: summary.inserted)
         if summary.inserted + summary.updated > 0 {
             logger.info("orders imported", ["new": .int(summary.inserted), "changed": .int(summary.updated),
                                             "unchanged": .int(summary.unchanged), "accepts_queued": .int(summary.acceptsQueued)])

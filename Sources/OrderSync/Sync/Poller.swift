@@ -19,6 +19,8 @@ public struct Poller: Service {
 
     /// How far back the daily re-read of open orders reaches (`resweep_days`).
     public var resweepDays: Int = 5
+    /// Told when the channel fails, is refused (401) or recovers.
+    public var alerts: Alerts = .disabled
 
     /// Days shipped orders are followed after shipping when the connector ``FollowsShippedOrders``
     /// (Spartoo's `aftersale_days`; 0: not followed).
@@ -84,6 +86,8 @@ public struct Poller: Service {
                 if failures > 0 {
                     logger.info("channel recovered", ["after_errors": .int(failures)])
                 }
+                // Also after a restart: the failing condition is remembered in the database.
+                alerts.recover(channel: connector.id)
                 failures = 0
                 failingSince = nil
                 lastFailingAlarm = .distantPast
@@ -109,7 +113,15 @@ public struct Poller: Service {
                     logger.error("channel failing", ["since": .string(Timestamp.format(since)),
                                                      "consecutive_errors": .int(failures), "error": .string(message)])
                 }
-                if let channelError = error as? ChannelError, channelError.kind == .unauthorized {
+                // A refused credential has its own alert, at once; failing adds nothing to it.
+                if started.timeIntervalSince(since) > 3 * interval, !unauthorized {
+                    alerts.raise(.channelFailing, channel: connector.id,
+                                 message: "polling has failed since \(Timestamp.format(since)) (\(failures) errors): \(message)")
+                }
+                if unauthorized {
+                    // A revoked or expired credential needs a human now, not after three intervals.
+                    alerts.raise(.channelUnauthorized, channel: connector.id,
+                                 message: "the channel refused the credentials (401); check the token: \(message)")
                     delay = interval  // no fast retry loop on bad credentials
                 } else {
                     delay = backoff.delay(afterFailures: failures)

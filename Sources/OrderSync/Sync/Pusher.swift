@@ -16,6 +16,10 @@ public struct Pusher: Service {
     /// Writes to the database, when they can be watched: the queue is then read after each write (and
     /// every `4 × tick` for retry times) instead of glanced at ten times a second.
     public let watch: DatabaseWatch?
+    /// Told about dead letters.
+    public var alerts: Alerts = .disabled
+    /// Records push latency, for `metrics_file`.
+    public var metrics: Metrics?
 
     public init(connector: any ChannelConnector, ingest: Ingest, logger: Logger, tick: TimeInterval = 0.5,
                 deadLetterAfter: TimeInterval = 86_400, backoff: Backoff = Backoff(base: 5, cap: 900),
@@ -70,6 +74,7 @@ public struct Pusher: Service {
         guard let stored = try store.order(job.ref) else {
             try store.finish(job.id, state: .failed, error: "order \(job.ref) is not in the database")
             log.error("job failed", ["error": "order not in the database"])
+            raiseJobFailed(job, "order not in the database")
             return
         }
         do {
@@ -83,6 +88,7 @@ public struct Pusher: Service {
             try ingest.storePushResult(result.refreshed, as: job.ref, now: now) {
                 try store.finish(job.id, state: .done, result: text)
             }
+            metrics?.pushed(channel: connector.id, seconds: Date().timeIntervalSince(job.createdAt))
             if case .alreadyDone = result.outcome {
                 log.info("job already done on channel", ["result": .string(text)])
             } else {
@@ -110,6 +116,7 @@ public struct Pusher: Service {
             if age >= deadLetterAfter {
                 try store.finish(job.id, state: .failed, error: "gave up after \(job.attempts + 1) attempts: \(message)")
                 log.error("job dead-lettered", ["error": .string(message), "attempts": .int(job.attempts + 1)])
+                raiseJobFailed(job, "gave up after \(job.attempts + 1) attempts: \(message)")
                 return
             }
             var delay = backoff.delay(afterFailures: job.attempts + 1)
@@ -123,6 +130,12 @@ public struct Pusher: Service {
         case .permanent, .conflict, .unauthorized:
             try store.finish(job.id, state: .failed, error: message)
             log.error("job failed", ["error": .string(message)])
+            raiseJobFailed(job, message)
         }
+    }
+
+    private func raiseJobFailed(_ job: Job, _ reason: String) {
+        alerts.raise(.jobFailed, orderRef: job.ref, subject: "job \(job.id)",
+                     message: "\(job.kind.rawValue) failed and needs a human (ordersync jobs; retry-job \(job.id)): \(reason)")
     }
 }

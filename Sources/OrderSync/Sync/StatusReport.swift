@@ -112,7 +112,7 @@ public struct StatusReport: Encodable, Sendable {
                 consecutiveErrors: h?.consecutiveErrors ?? 0, lastError: h?.lastError, failing: failing,
                 health: health, failingSince: (h?.consecutiveErrors ?? 0) > 0 ? h?.failingSince.map(Timestamp.format) : nil,
                 ordersKnown: orders[channel.id] ?? 0,
-                ordersByStatus: Dictionary(uniqueKeysWithValues: (byStatus[channel.id] ?? [:]).map { ($0.key.rawValue, $0.value) }),
+                ordersByStatus: byStatus[channel.id] ?? [:],
                 jobsPending: jobs[channel.id]?.pending ?? 0,
                 jobsFailed: jobs[channel.id]?.failed ?? 0, jobsObsolete: jobs[channel.id]?.obsolete ?? 0,
                 quarantined: quarantine[channel.id] ?? 0,

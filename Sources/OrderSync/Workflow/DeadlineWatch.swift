@@ -13,6 +13,8 @@ public struct DeadlineWatch: Service {
     /// Receives every shipping event after it is logged (`shipment_due`, `shipment_overdue`): the one place
     /// to hand them to alerts. Called on the watch's task; must not block.
     public var onEvent: @Sendable (DeadlineEvent) -> Void = { _ in }
+    /// Told at 75 % of a window and, while the order still waits, once the deadline has passed.
+    public var alerts: Alerts = .disabled
 
     public init(store: Store, windows: [String: Int], shipChannels: Set<String>? = nil, logger: Logger) {
         self.store = store; self.windows = windows; self.shipChannels = shipChannels; self.logger = logger
@@ -40,9 +42,15 @@ public struct DeadlineWatch: Service {
                     log.error("acceptance deadline passed")
                     missed += 1
                 }
+                // Every check while it waits: `Alerts` repeats it at most every repeat_hours.
+                alerts.raise(.acceptanceOverdue, orderRef: pending.ref,
+                             message: "not accepted by its deadline \(Timestamp.format(pending.acceptBy)); the channel may cancel it",
+                             now: now)
             } else if now >= DeadlineWatch.warningTime(acceptBy: pending.acceptBy, windowHours: hours), !pending.warned {
                 try store.markDeadline(pending.ref, missed: false, now: now)
                 log.warning("acceptance deadline near", ["hours_left": .double(pending.acceptBy.timeIntervalSince(now) / 3600)])
+                alerts.raise(.acceptanceDue, orderRef: pending.ref,
+                             message: "waits for acceptance; deadline \(Timestamp.format(pending.acceptBy))", now: now)
                 warned += 1
             }
         }
