@@ -31,7 +31,7 @@ enum Demo {
         say("WooCommerce store on \(sims.woo.baseURL.absoluteString) with \(sims.woo.allOrders().count) orders")
         say("state in \(dir)/state; running the daemon for \(Int(seconds)) s (auto-accept on the marketplaces)")
         let daemon = Daemon(options: .init(configPath: configPath, environment: ProcessInfo.processInfo.environment,
-                                           logHandler: ConsoleLogHandler()))
+                                           logHandler: ConsoleLogHandler(), onStopOverdue: { exit(0) }))
         let daemonTask = Task { await daemon.run() }
         let started = Date()
         var shipped = Set<OrderRef>()

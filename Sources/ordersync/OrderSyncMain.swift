@@ -40,7 +40,7 @@ struct Main {
                 }
                 return .ok
             case "run":
-                return await Daemon(options: .init(configPath: configPath, environment: environment)).run()
+                return await Daemon(options: .init(configPath: configPath, environment: environment, onStopOverdue: { exit(0) })).run()
             case "demo":
                 return try await Demo.run(args: args)
             case "check-config": return try context.checkConfig()

@@ -172,12 +172,12 @@ final class BackMarketFaultTests: BackMarketTestCase, @unchecked Sendable {
 
         // As the daemon runs it: the failure lands in the channel's health.
         let poller = h.poller
-        let failing = Task { await poller.run() }
+        let failing = Task { try await poller.run() }
         try await waitFor("the failed poll in channel health") {
             (try h.store.channelHealth()[BackMarketHarness.channelID]?.consecutiveErrors ?? 0) >= 1
         }
         failing.cancel()
-        await failing.value
+        try await failing.value
         let health = try XCTUnwrap(try h.store.channelHealth()[BackMarketHarness.channelID])
         XCTAssertTrue(health.lastError?.contains("HTTP 401") == true, health.lastError ?? "")
         XCTAssertNotNil(health.failingSince)
@@ -186,12 +186,12 @@ final class BackMarketFaultTests: BackMarketTestCase, @unchecked Sendable {
 
         // A new token: the next cycle recovers.
         h.simulator.setTokens([BackMarketHarness.token])
-        let recovering = Task { await poller.run() }
+        let recovering = Task { try await poller.run() }
         try await waitFor("a successful poll") {
             try h.store.channelHealth()[BackMarketHarness.channelID]?.lastSuccessAt != nil
         }
         recovering.cancel()
-        await recovering.value
+        try await recovering.value
         XCTAssertEqual(try h.store.channelHealth()[BackMarketHarness.channelID]?.consecutiveErrors, 0)
         XCTAssertEqual(try h.store.orderCounts()[BackMarketHarness.channelID], 4)
     }

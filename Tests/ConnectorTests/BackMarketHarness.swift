@@ -1,6 +1,6 @@
 import ChannelSimulator
 import Foundation
-import OrderSync
+@testable import OrderSync
 @testable import Connectors
 import XCTest
 

@@ -15,7 +15,7 @@ final class PusherWakeTests: BackMarketTestCase, @unchecked Sendable {
         let watch = try XCTUnwrap(DatabaseWatch.start(databasePath: path), "inotify is available on Linux")
         defer { watch.stop() }
         let pusher = Pusher(connector: h.channel, ingest: h.ingest, logger: h.logger, tick: 60, watch: watch)
-        let running = Task { await pusher.run() }
+        let running = Task { try await pusher.run() }
         defer { running.cancel() }
         try await Task.sleep(nanoseconds: 500_000_000)  // its first look at the empty queue is done
 

@@ -61,10 +61,10 @@ final class UnchangedPayloadsTests: XCTestCase {
         let good = Order(ref: OrderRef(channel: "bm", externalID: "7"), channelType: "backmarket", status: .awaitingAcceptance,
                          channelStatus: "1", currency: "EUR")
         _ = try store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'refused'); END")
-        XCTAssertThrowsError(try ingest.store(OrderPage(orders: [FetchedOrder(order: good, raw: Data())], fingerprints: [fingerprint], memo: memo)))
+        XCTAssertThrowsError(try ingest.store(OrderPage(orders: [FetchedOrder(order: good, raw: Data())], onCommit: memo.onCommit(remembering: [fingerprint]))))
         XCTAssertFalse(memo.contains(fingerprint), "rolled back: not remembered")
         _ = try store.db.execute("DROP TRIGGER refuse")
-        try ingest.store(OrderPage(orders: [FetchedOrder(order: good, raw: Data())], fingerprints: [fingerprint], memo: memo))
+        try ingest.store(OrderPage(orders: [FetchedOrder(order: good, raw: Data())], onCommit: memo.onCommit(remembering: [fingerprint])))
         XCTAssertTrue(memo.contains(fingerprint))
     }
 }

@@ -203,9 +203,8 @@ public struct BackMarketChannel: ChannelConnector {
             // A page with nothing to quarantine is remembered whole once its orders are stored.
             let mark = quarantined.isEmpty ? (fingerprint: pageFingerprint, value: nextPage ?? 0, members: members) : nil
             if !orders.isEmpty || !quarantined.isEmpty {
-                var page = OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged)
-                page.pageMark = mark
-                try await deliver(page)
+                try await deliver(OrderPage(orders: orders, quarantined: quarantined,
+                                            onCommit: unchanged.onCommit(remembering: fingerprints, page: mark)))
             } else if let mark {
                 unchanged.remember(mark.fingerprint, value: mark.value, members: mark.members)  // all stored before
             }

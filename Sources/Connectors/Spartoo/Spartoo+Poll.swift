@@ -175,7 +175,10 @@ extension SpartooChannel {
         // A window with nothing quarantined is remembered whole once all of it is stored.
         if clean { windows.set(site: site, fingerprint: bodyFingerprint, ids: ids) }
         if var last = pending {
-            if clean { last.pageMark = (bodyFingerprint, 0, members) }
+            if clean {
+                let orders = last.onCommit, window = unchanged.onCommit(remembering: [], page: (bodyFingerprint, 0, members))
+                last.onCommit = { orders?(); window() }
+            }
             try await deliver(last)
         } else if clean {
             unchanged.remember(bodyFingerprint, value: 0, members: members)
@@ -201,7 +204,7 @@ extension SpartooChannel {
                 quarantined.append(QuarantinedPayload(externalID: item.orderID, reason: "site \(site): \(error)", raw: item.raw))
             }
         }
-        return (OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged), ids)
+        return (OrderPage(orders: orders, quarantined: quarantined, onCommit: unchanged.onCommit(remembering: fingerprints)), ids)
     }
 
     /// A reply's orders as items: the cut-out ones, then any left in the tree.

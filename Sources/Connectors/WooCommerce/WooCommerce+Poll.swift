@@ -144,6 +144,6 @@ extension WooCommerceChannel {
                                                       createIfNew: createIfNew))
             }
         }
-        return OrderPage(orders: orders, quarantined: quarantined, fingerprints: fingerprints, memo: unchanged)
+        return OrderPage(orders: orders, quarantined: quarantined, onCommit: unchanged.onCommit(remembering: fingerprints))
     }
 }

@@ -58,16 +58,12 @@ public struct QuarantinedPayload: Sendable {
 public struct OrderPage: Sendable {
     public var orders: [FetchedOrder]
     public var quarantined: [QuarantinedPayload]
-    /// Fingerprints of this page's payloads (changed ones and those skipped as unchanged), handed to
-    /// `memo` once the page is committed; see ``UnchangedPayloads``.
-    public var fingerprints: [Int] = []
-    public var memo: UnchangedPayloads?
-    /// A whole listing page to remember once this page is committed, with a value (its next page).
-    public var pageMark: (fingerprint: Int, value: Int, members: [Int])?
+    /// Called once the transaction that stored this page has committed (never after a rollback): where a
+    /// connector's private cache learns what it may skip next time.
+    public var onCommit: (@Sendable () -> Void)?
 
-    public init(orders: [FetchedOrder], quarantined: [QuarantinedPayload] = [], fingerprints: [Int] = [],
-                memo: UnchangedPayloads? = nil) {
-        self.orders = orders; self.quarantined = quarantined; self.fingerprints = fingerprints; self.memo = memo
+    public init(orders: [FetchedOrder], quarantined: [QuarantinedPayload] = [], onCommit: (@Sendable () -> Void)? = nil) {
+        self.orders = orders; self.quarantined = quarantined; self.onCommit = onCommit
     }
 }
 

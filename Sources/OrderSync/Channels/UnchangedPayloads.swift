@@ -5,8 +5,8 @@ import Foundation
 /// (whole export windows, overlapping walks); this keeps an idle daemon from re-mapping them.
 ///
 /// Safe by construction:
-/// - a fingerprint is remembered only after the transaction that stored its page committed (``Ingest``
-///   calls ``remember(_:)``), so a failed store is never skipped later;
+/// - a fingerprint is remembered only after the transaction that stored its page committed (the page's
+///   ``OrderPage/onCommit``, made by ``onCommit(remembering:page:)``), so a failed store is never skipped later;
 /// - it covers the payload exactly as the channel sent it, so any change on the channel maps again;
 /// - it lives in memory with the connector: a restart or a config reload (new rules) starts afresh;
 /// - two generations: what was neither seen nor stored during the last poll is forgotten, so memory
@@ -69,6 +69,16 @@ public final class UnchangedPayloads: @unchecked Sendable {
     /// on it (all stored by then).
     public func remember(_ fingerprint: Int, value: Int, members: [Int] = []) {
         lock.withLock { current[fingerprint] = Entry(value: value, members: members) }
+    }
+
+    /// The on-commit hook for a page: remembers its payloads' fingerprints and, for a whole listing page, the
+    /// page with its value and members.
+    public func onCommit(remembering fingerprints: [Int], page mark: (fingerprint: Int, value: Int, members: [Int])? = nil)
+        -> @Sendable () -> Void {
+        { [self] in
+            remember(fingerprints)
+            if let mark { remember(mark.fingerprint, value: mark.value, members: mark.members) }
+        }
     }
 
     /// Starts a poll: what the last poll neither saw nor stored is forgotten.

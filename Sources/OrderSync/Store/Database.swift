@@ -60,18 +60,21 @@ final class ColumnIndex: Sendable {
 
 /// An error from the database, classified so callers can map it to an exit code:
 /// busy/locked and I/O or disk-full problems are temporary (75), the rest are failures.
-/// Bound values are never included in the message.
+/// The statement's SQL is kept (with its `?` placeholders); bound values are never included.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable { case busy, readOnly, diskFull, cannotOpen, corrupt, constraint, other }
     public let kind: Kind
     public let code: Int32
     public let message: String
     public let operation: String
+    /// The SQL text that failed, placeholders unbound; nil for failures outside a statement (open).
+    public let sql: String?
 
-    init(code: Int32, message: String, operation: String) {
+    init(code: Int32, message: String, operation: String, sql: String? = nil) {
         self.code = code
         self.message = message
         self.operation = operation
+        self.sql = sql
         switch code & 0xff {
         case SQLITE_BUSY, SQLITE_LOCKED: kind = .busy
         case SQLITE_READONLY: kind = .readOnly
@@ -86,7 +89,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     /// True for conditions that may clear by themselves (busy past the timeout, disk full, read-only mount).
     public var isTemporary: Bool { [.busy, .diskFull, .readOnly, .cannotOpen].contains(kind) }
 
-    public var description: String { "database \(operation) failed: \(message) (sqlite code \(code))" }
+    public var description: String {
+        let statement = sql.map { " in: " + $0.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") } ?? ""
+        return "database \(operation) failed: \(message) (sqlite code \(code))\(statement)"
+    }
 }
 
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -127,20 +133,20 @@ public final class Database: @unchecked Sendable {
         sqlite3_close_v2(handle)
     }
 
-    private func error(_ rc: Int32, _ operation: String) -> StoreError {
-        StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), operation: operation)
+    private func error(_ rc: Int32, _ operation: String, _ sql: String) -> StoreError {
+        StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), operation: operation, sql: sql)
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
         if let stmt = cache[sql] { return stmt }
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
-        guard rc == SQLITE_OK, let stmt else { throw error(rc, "prepare") }
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, "prepare", sql) }
         cache[sql] = stmt
         return stmt
     }
 
-    private func bind(_ stmt: OpaquePointer, _ args: [SQLValue]) throws {
+    private func bind(_ stmt: OpaquePointer, _ args: [SQLValue], _ sql: String) throws {
         for (i, value) in args.enumerated() {
             let index = Int32(i + 1)
             let rc: Int32
@@ -152,7 +158,7 @@ public final class Database: @unchecked Sendable {
             case .blob(let v):
                 rc = v.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             }
-            guard rc == SQLITE_OK else { throw error(rc, "bind") }
+            guard rc == SQLITE_OK else { throw error(rc, "bind", sql) }
         }
     }
 
@@ -162,11 +168,11 @@ public final class Database: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let stmt = try prepared(sql)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
-        try bind(stmt, args)
+        try bind(stmt, args, sql)
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
-            if rc != SQLITE_ROW { throw error(rc, "execute") }
+            if rc != SQLITE_ROW { throw error(rc, "execute", sql) }
         }
         return Int(sqlite3_changes(handle))
     }
@@ -176,7 +182,7 @@ public final class Database: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let stmt = try prepared(sql)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
-        try bind(stmt, args)
+        try bind(stmt, args, sql)
         var rows: [Row] = []
         let count = sqlite3_column_count(stmt)
         var names: [String] = []
@@ -185,7 +191,7 @@ public final class Database: @unchecked Sendable {
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else { throw error(rc, "query") }
+            guard rc == SQLITE_ROW else { throw error(rc, "query", sql) }
             var columns: [SQLValue] = []
             columns.reserveCapacity(Int(count))
             for i in 0..<count {

@@ -116,6 +116,25 @@ enum Migrations {
             )
             """,
         ]),
+        // The cursors table keeps cursors only: a poller's bookkeeping (`<channel>#stale-refresh`,
+        // `<channel>#aftersale`) moves to channel marks, values carried over.
+        ("2026-12-05-channel-marks", [
+            """
+            CREATE TABLE channel_marks (
+                channel TEXT NOT NULL,
+                mark TEXT NOT NULL,
+                value TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (channel, mark)
+            )
+            """,
+            """
+            INSERT INTO channel_marks (channel, mark, value, updated_at)
+                SELECT substr(channel, 1, instr(channel, '#') - 1), substr(channel, instr(channel, '#') + 1), cursor, updated_at
+                FROM cursors WHERE instr(channel, '#') > 0
+            """,
+            "DELETE FROM cursors WHERE instr(channel, '#') > 0",
+        ]),
     ]
 
     static func run(on db: Database) throws {

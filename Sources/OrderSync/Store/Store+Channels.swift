@@ -12,19 +12,31 @@ public struct ChannelHealth: Sendable, Codable {
     public var unauthorized: Bool = false
 }
 
-extension Store {
-    /// The opaque cursor a connector saved for a channel.
-    public func cursor(channel: String) throws -> String? {
-        try db.query("SELECT cursor FROM cursors WHERE channel = ?", [.text(channel)]).first?.string("cursor")
-    }
+/// The bookkeeping a poller keeps per channel besides its cursor.
+public enum ChannelMark: String, Sendable, CaseIterable {
+    /// When the stale open orders were last re-read (a timestamp).
+    case staleRefresh = "stale-refresh"
+    /// The shipped-order follow-up's progress (``AftersaleSchedule/Progress``).
+    case aftersale
+}
 
-    /// Saves a channel's cursor.
+extension Store {
+    /// See ``ChannelState``.
+    public func cursor(channel: String) throws -> String? { try channelState.cursor(channel: channel) }
     public func setCursor(_ cursor: String, channel: String, now: Date = Date()) throws {
-        try db.execute("""
-            INSERT INTO cursors (channel, cursor, updated_at) VALUES (?, ?, ?)
-            ON CONFLICT(channel) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
-            """, [.text(channel), .text(cursor), Store.time(now)])
+        try channelState.setCursor(cursor, channel: channel, now: now)
     }
+    public func mark(_ name: ChannelMark, channel: String) throws -> String? { try channelState.mark(name, channel: channel) }
+    public func setMark(_ name: ChannelMark, _ value: String, channel: String, now: Date = Date()) throws {
+        try channelState.setMark(name, value, channel: channel, now: now)
+    }
+    public func recordPoll(channel: String, success: Bool, error: String? = nil, unauthorized: Bool = false,
+                           at now: Date = Date()) throws {
+        try channelState.recordPoll(channel: channel, success: success, error: error, unauthorized: unauthorized, at: now)
+    }
+    public func channelHealth() throws -> [String: ChannelHealth] { try channelState.channelHealth() }
+    public func heartbeat(now: Date = Date()) throws { try channelState.heartbeat(now: now) }
+    public func lastHeartbeat() throws -> Date? { try channelState.lastHeartbeat() }
 
     /// Orders of a channel that are not final and have not changed since `before`: candidates for a
     /// direct re-read (a walk by modification date would never see them again).
@@ -38,46 +50,6 @@ extension Store {
         }
     }
 
-    /// Records a poll attempt's outcome: success resets the error count; failure increments it and keeps
-    /// the message (which must carry no secret) and whether the channel refused the credentials.
-    public func recordPoll(channel: String, success: Bool, error: String? = nil, unauthorized: Bool = false,
-                           at now: Date = Date()) throws {
-        if success {
-            try db.execute("""
-                INSERT INTO channel_state (channel, last_attempt_at, last_success_at, consecutive_errors, last_error, failing_since)
-                VALUES (?, ?, ?, 0, NULL, NULL)
-                ON CONFLICT(channel) DO UPDATE SET last_attempt_at = excluded.last_attempt_at,
-                    last_success_at = excluded.last_success_at, consecutive_errors = 0, last_error = NULL,
-                    failing_since = NULL, unauthorized = 0
-                """, [.text(channel), Store.time(now), Store.time(now)])
-        } else {
-            try db.execute("""
-                INSERT INTO channel_state (channel, last_attempt_at, consecutive_errors, last_error, failing_since, unauthorized)
-                VALUES (?, ?, 1, ?, ?, ?)
-                ON CONFLICT(channel) DO UPDATE SET last_attempt_at = excluded.last_attempt_at,
-                    consecutive_errors = consecutive_errors + 1, last_error = excluded.last_error,
-                    failing_since = COALESCE(failing_since, excluded.failing_since), unauthorized = excluded.unauthorized
-                """, [.text(channel), Store.time(now), .text(error ?? "unknown error"), Store.time(now),
-                      .int(unauthorized ? 1 : 0)])
-        }
-    }
-
-    /// Health of every channel that has polled at least once.
-    public func channelHealth() throws -> [String: ChannelHealth] {
-        var result: [String: ChannelHealth] = [:]
-        for row in try db.query("SELECT * FROM channel_state") {
-            let id = row.string("channel") ?? ""
-            result[id] = ChannelHealth(channel: id, lastAttemptAt: Store.date(row, "last_attempt_at"),
-                                       lastSuccessAt: Store.date(row, "last_success_at"),
-                                       consecutiveErrors: row.int("consecutive_errors") ?? 0,
-                                       lastError: row.string("last_error"), failingSince: Store.date(row, "failing_since"),
-                                       unauthorized: (row.int("unauthorized") ?? 0) != 0)
-        }
-        return result
-    }
-}
-
-extension Store {
     /// Orders of a channel still shipped whose move to `shipped` was stored at or after `since`: the ones
     /// followed after shipping (a lost or returned parcel shows only on a read by id). Oldest shipment first.
     public func shippedOrders(channel: String, shippedSince since: Date) throws -> [OrderRef] {

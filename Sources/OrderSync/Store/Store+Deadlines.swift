@@ -47,17 +47,6 @@ extension Store {
                        [Store.time(now), .text(ref.channel), .text(ref.externalID)])
         ordersVersion.bump()
     }
-
-    /// Writes the daemon's heartbeat (a write: it proves the database accepts writes).
-    public func heartbeat(now: Date = Date()) throws {
-        try db.execute("INSERT INTO daemon_state (key, value) VALUES ('heartbeat', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       [Store.time(now)])
-    }
-
-    /// The last heartbeat of a running daemon.
-    public func lastHeartbeat() throws -> Date? {
-        try db.query("SELECT value FROM daemon_state WHERE key = 'heartbeat'").first.flatMap { Store.date($0, "value") }
-    }
 }
 
 /// Counts this process's writes to `orders` and keeps the last `pendingAcceptances()` answer with the

@@ -1,19 +1,31 @@
 import Foundation
 
-/// The project's persistent state over one SQLite database: orders, their history, cursors,
-/// channel health, the outbound job queue and quarantined payloads. Safe to share between tasks
+/// The project's persistent state over one SQLite database: the order store (orders, their history,
+/// quarantined payloads, deadlines) with its two neighbours over the same connection, the ``JobQueue``
+/// and the ``ChannelState`` (whose calls it also answers). Safe to share between tasks
 /// and between processes (the daemon and the CLI use the same file at the same time).
 public final class Store: Sendable {
-    public let db: Database
-    /// Orders seen unchanged before, so `upsert` need not encode them again to know (see `UnchangedOrders`).
-    let unchangedOrders = UnchangedOrders()
+    /// The connection; outside the store, writes that must land together go through `transaction`.
+    let db: Database
+    /// The outbound queue, over the same database.
+    public let jobQueue: JobQueue
+    /// Cursors, marks, polling health and heartbeat, over the same database.
+    public let channelState: ChannelState
     /// Writes to `orders` by this process, for answers cached until the next one (`pendingAcceptances`).
     let ordersVersion = OrdersVersion()
 
     /// Opens `state_dir/ordersync.sqlite3` (or any path) and applies pending migrations.
     public init(path: String) throws {
         db = try Database(path: path)
+        jobQueue = JobQueue(db: db)
+        channelState = ChannelState(db: db)
         try Migrations.run(on: db)
+    }
+
+    /// Runs `body` in one write transaction: every store call inside it commits together, and any throw
+    /// rolls all of them back and is rethrown. Nested calls join the outer transaction.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try db.inTransaction(body)
     }
 
     /// The database file inside a state directory.
@@ -51,17 +63,9 @@ extension Store {
         let existing = try db.query(
             "SELECT status, content_hash FROM orders WHERE channel = ? AND external_id = ?",
             [.text(order.ref.channel), .text(order.ref.externalID)]).first
-        // The same Order value that produced the stored hash produces the same JSON: skip encoding it.
-        let fingerprint = order.hashValue
-        if let stored = existing?.string("content_hash"),
-           unchangedOrders.matches(order.ref, fingerprint: fingerprint, hash: stored) {
-            return .unchanged
-        }
+        // The content hash is the one answer to "did this order change?".
         let json = try OrderCoding.storedJSON(order)
         let hash = ContentHash.hex(json)
-        // Remembered whatever the outcome: once written (or found equal), the row holds this hash. A write
-        // that then rolls back leaves another hash in the row, which `matches` notices.
-        unchangedOrders.remember(order.ref, fingerprint: fingerprint, hash: hash)
         let acceptBy: SQLValue = order.acceptBy.map(Store.time) ?? .null
         let shipBy: SQLValue = order.shipBy.map(Store.time) ?? .null
         let acceptedAt: SQLValue = order.acceptedAt.map(Store.time) ?? .null
@@ -107,7 +111,7 @@ extension Store {
             [.text(ref.channel), .text(ref.externalID)]).first,
             let json = row.data("order_json") else { return nil }
         var order = try OrderCoding.decode(json)
-        order.shipments = try shipments(for: ref)
+        order.shipments = try jobQueue.shipments(for: ref)
         return StoredOrder(order: order, raw: row.data("raw"), firstSeenAt: Store.date(row, "first_seen_at") ?? Date())
     }
 
@@ -135,7 +139,7 @@ extension Store {
         if let status { sql += " AND status = ?"; args.append(.text(status.rawValue)) }
         sql += " ORDER BY first_seen_at DESC, external_id DESC LIMIT ?"
         args.append(.int(Int64(limit)))
-        let shipmentsByRef = try allShipments(channel: channel)
+        let shipmentsByRef = try jobQueue.allShipments(channel: channel)
         return try db.query(sql, args).compactMap { row in
             guard let json = row.data("order_json") else { return nil }
             var order = try OrderCoding.decode(json)
@@ -184,50 +188,5 @@ extension Store {
             counts[row.string("channel") ?? ""] = row.int("n") ?? 0
         }
         return counts
-    }
-}
-
-/// Performance: polls list the same orders again and again (every order waiting for acceptance, every
-/// order of a date window; a first poll may list waiting orders twice), and telling "unchanged"
-/// meant encoding the order to JSON to hash it: most of an idle poll's cost. This remembers, per order
-/// stored or compared, a fingerprint of the `Order` value (Swift's `Hasher` over every field; `Order` is
-/// `Hashable`) and the content hash its JSON has. When the fingerprint matches and the database still
-/// holds that hash, the JSON would be the same bytes, so it is not encoded. Bounded: two generations of
-/// `limit` entries (about 2 × 1.5 MB), the older dropped when the newer fills. Per process and in memory
-/// only: the CLI and tests start empty, and nothing changes on disk.
-final class UnchangedOrders: @unchecked Sendable {
-    private struct Entry {
-        var fingerprint: Int
-        /// FNV-1a of the content hash text (16 bytes instead of a 33-character string).
-        var hash: UInt64
-    }
-
-    private let lock = NSLock()
-    private var current: [OrderRef: Entry] = [:]
-    private var previous: [OrderRef: Entry] = [:]
-    private let limit = 20_000
-
-    private static func digest(_ text: String) -> UInt64 {
-        var value: UInt64 = 0xcbf29ce484222325
-        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x100000001b3 }
-        return value
-    }
-
-    func matches(_ ref: OrderRef, fingerprint: Int, hash: String) -> Bool {
-        lock.withLock {
-            guard let entry = current[ref] ?? previous[ref] else { return false }
-            return entry.fingerprint == fingerprint && entry.hash == Self.digest(hash)
-        }
-    }
-
-    func remember(_ ref: OrderRef, fingerprint: Int, hash: String) {
-        let entry = Entry(fingerprint: fingerprint, hash: Self.digest(hash))
-        lock.withLock {
-            if current.count >= limit, current[ref] == nil {
-                previous = current
-                current = [:]
-            }
-            current[ref] = entry
-        }
     }
 }

@@ -4,7 +4,9 @@ import Foundation
 /// `ordersync run`: loads the config (refusing an invalid one before anything starts), opens the store,
 /// re-queues jobs a crash left running, then runs one poller and one pusher per enabled channel until
 /// SIGTERM/SIGINT. SIGHUP reopens the log and reloads the config: an invalid one is logged and the old
-/// one kept; a valid, changed one restarts the channels without a process restart. Notifies systemd.
+/// one kept; a valid, changed one restarts the services without a process restart. Notifies systemd.
+/// Every long-running part is a ``Service``; the daemon moves through ``DaemonState``s and never exits
+/// the process itself (see ``Options/onStopOverdue``).
 public final class Daemon: @unchecked Sendable {
     public struct Options: Sendable {
         public var configPath: String
@@ -13,17 +15,23 @@ public final class Daemon: @unchecked Sendable {
         public var logHandler: (any LogHandler)?
         /// Pusher queue tick (seconds).
         public var pushTick: TimeInterval = 0.5
+        /// Called when a stop signal's services have not all returned within `stopTimeout` (in-flight HTTP
+        /// may not notice cancellation at once). The binary exits there; the library never does.
+        public var onStopOverdue: (@Sendable () -> Void)?
+        /// Seconds after SIGTERM/SIGINT before `onStopOverdue` (the contract allows 10 s for a stop).
+        public var stopTimeout: TimeInterval = 8
 
-        public init(configPath: String, environment: [String: String], logHandler: (any LogHandler)? = nil) {
+        public init(configPath: String, environment: [String: String], logHandler: (any LogHandler)? = nil,
+                    onStopOverdue: (@Sendable () -> Void)? = nil) {
             self.configPath = configPath; self.environment = environment; self.logHandler = logHandler
+            self.onStopOverdue = onStopOverdue
         }
     }
 
     private let options: Options
     private let lock = NSLock()
+    private var lifecycle = DaemonLifecycle()
     private var generation: Task<Void, Never>?
-    private var stopRequested = false
-    private var pendingConfig: LoadedConfig?
     private var logHandler: (any LogHandler)?
     private var signalSources: [DispatchSourceSignal] = []
     private var alertDelivery: AlertDelivery?
@@ -33,6 +41,9 @@ public final class Daemon: @unchecked Sendable {
     public init(options: Options) {
         self.options = options
     }
+
+    /// The daemon's current state.
+    public var state: DaemonState { lock.withLock { lifecycle.state } }
 
     /// Loads and validates the config and resolves the secrets of enabled channels.
     public static func loadConfig(path: String, environment: [String: String]) throws(ConfigError) -> LoadedConfig {
@@ -47,6 +58,7 @@ public final class Daemon: @unchecked Sendable {
             loaded = try Daemon.loadConfig(path: options.configPath, environment: options.environment)
         } catch {
             for problem in error.problems { FileHandle.standardError.write(Data((problem.description + "\n").utf8)) }
+            lock.withLock { lifecycle.finished() }
             return .config
         }
         let config = loaded.config
@@ -58,6 +70,7 @@ public final class Daemon: @unchecked Sendable {
                 handler = try JSONLinesLogHandler(path: config.log.file)
             } catch {
                 FileHandle.standardError.write(Data("ordersync: \(error)\n".utf8))
+                lock.withLock { lifecycle.finished() }
                 return .tempFailure
             }
         }
@@ -83,9 +96,9 @@ public final class Daemon: @unchecked Sendable {
                     logger.error("cannot open the database", ["error": .string("\(error)"), "state_dir": .string(config.stateDir),
                                                              "retry_seconds": .int(5)])
                 }
-                if lock.withLock({ stopRequested }) { return .ok }
+                if stopRequestedBeforeStart() { return .ok }
                 try? await Task.sleep(nanoseconds: 5_000_000_000)
-                if lock.withLock({ stopRequested }) { return .ok }
+                if stopRequestedBeforeStart() { return .ok }
             }
         }
         guard let store else { return .tempFailure }
@@ -93,7 +106,8 @@ public final class Daemon: @unchecked Sendable {
         let watchdog = notifier.map { WatchdogGate(notifier: $0) }
         let watchdogTask: Task<Void, Never>? = {
             guard let watchdog, let interval = notifier?.watchdogInterval else { return nil }
-            return Task.detached { await watchdog.run(every: interval) }
+            let timer = WatchdogTimer(gate: watchdog, interval: interval)
+            return Task.detached { try? await timer.run() }
         }()
 
         var current = loaded
@@ -107,23 +121,30 @@ public final class Daemon: @unchecked Sendable {
             }
             let proceed: Bool = lock.withLock {
                 generation = task
-                return !stopRequested
+                return lifecycle.servicesStarted()
             }
             if !proceed { task.cancel() }
             _ = notifier?.ready()
             await task.value
-            let next: LoadedConfig? = lock.withLock {
-                defer { pendingConfig = nil }
-                return stopRequested ? nil : pendingConfig
-            }
+            let next: LoadedConfig? = lock.withLock { lifecycle.servicesEnded() }
             guard let next else { break }
             current = next
             logger.info("config reloaded", ["channels": .int(next.config.channels.count)])
         }
         _ = notifier?.stopping()
         watchdogTask?.cancel()
+        lock.withLock { lifecycle.finished() }
         logger.info("daemon stopped")
         return .ok
+    }
+
+    /// True when a stop came while the database could not be opened yet; the daemon is then stopped.
+    private func stopRequestedBeforeStart() -> Bool {
+        lock.withLock {
+            guard lifecycle.isStopRequested else { return false }
+            lifecycle.finished()
+            return true
+        }
     }
 
     private func runGeneration(_ loaded: LoadedConfig, store: Store, logger: Logger, notifier: SystemdNotifier?,
@@ -134,7 +155,7 @@ public final class Daemon: @unchecked Sendable {
         let watch = DatabaseWatch.start(databasePath: Store.path(inStateDir: config.stateDir))
         defer { watch?.stop() }
         let alerts = makeAlerts(loaded, store: store, logger: logger)
-        var runners: [(Poller, Pusher)] = []
+        var services: [(name: String, service: any Service)] = []
         for (index, channel) in config.channels.enumerated() where channel.enabled {
             let log = logger.with("channel", .string(channel.id))
             do {
@@ -158,7 +179,8 @@ public final class Daemon: @unchecked Sendable {
                 var pusher = Pusher(connector: connector, ingest: ingest, logger: log, tick: options.pushTick, watch: watch)
                 pusher.alerts = alerts
                 pusher.metrics = metrics
-                runners.append((poller, pusher))
+                services.append(("poller \(channel.id)", poller))
+                services.append(("pusher \(channel.id)", pusher))
             } catch {
                 log.error("channel not started", ["error": .string("\(error)")])
             }
@@ -175,46 +197,13 @@ public final class Daemon: @unchecked Sendable {
             _ = shippingAlerts.raise(event.name == .shipmentDue ? .shipmentDue : .shipmentOverdue, orderRef: event.ref,
                                      message: event.summary, now: event.at)
         }
-        let deadlines = deadlineWatch
-        let inbox = config.inboxDir.map {
-            Inbox(directory: $0, operations: Operations(config: config, store: store), logger: logger.with("component", "inbox"))
+        services.append(("deadline watch", deadlineWatch))
+        if let dir = config.inboxDir {
+            services.append(("inbox", Inbox(directory: dir, operations: Operations(config: config, store: store),
+                                            logger: logger.with("component", "inbox"))))
         }
-        await withTaskGroup(of: Void.self) { group in
-            for (poller, pusher) in runners {
-                group.addTask { await poller.run() }
-                group.addTask { await pusher.run() }
-            }
-            group.addTask { await deadlines.run() }
-            if let inbox { group.addTask { await inbox.run() } }
-            // Heartbeat: proves the loop and the database still work (feeds the systemd watchdog) and keeps STATUS fresh.
-            // It beats at least twice per watchdog tick so a healthy daemon never misses one.
-            let tick = notifier?.watchdogInterval.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
-            // Without a watchdog every 5 s: each beat is a write that wakes the pushers (see DatabaseWatch).
-            let beat = tick.map { min(2.0, $0 / 2) } ?? 5.0
-            group.addTask {
-                var lastStatus = ""
-                var beats = 0
-                while !Task.isCancelled {
-                    beats += 1
-                    // A write, so a database that no longer accepts writes stops the watchdog pings.
-                    guard (try? store.heartbeat()) != nil else {
-                        try? await Task.sleep(nanoseconds: UInt64(beat * 1_000_000_000))
-                        continue
-                    }
-                    watchdog?.progress()
-                    // STATUS= needs the counts (a scan of the orders): every 15th beat, not every beat.
-                    if notifier != nil, beats % (tick == nil ? 6 : 15) == 1, let report = try? StatusReport.build(config: config, store: store) {
-                        let failing = report.channels.filter(\.failing).count
-                        let text = "\(report.channels.count - failing) channel(s) ok, \(failing) failing, "
-                            + "\(report.channels.reduce(0) { $0 + $1.jobsPending }) job(s) pending, "
-                            + "\(report.channels.reduce(0) { $0 + $1.jobsFailed }) failed"
-                        if text != lastStatus { _ = notifier?.status(text); lastStatus = text }
-                    }
-                    try? await Task.sleep(nanoseconds: UInt64(beat * 1_000_000_000))
-                }
-            }
-            await group.waitForAll()
-        }
+        services.append(("heartbeat", Heartbeat(config: config, store: store, notifier: notifier, watchdog: watchdog)))
+        await ServiceGroup(services, logger: logger).run()
     }
 
     static func writeStatus(config: Config, store: Store, logger: Logger) {
@@ -237,11 +226,10 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Requests a stop (as SIGTERM does).
+    /// Requests a stop (as SIGTERM does): the services are cancelled and `run` returns once they have.
     public func stop() {
         let task: Task<Void, Never>? = lock.withLock {
-            stopRequested = true
-            return generation
+            lifecycle.requestStop() ? generation : nil
         }
         task?.cancel()
     }
@@ -258,10 +246,11 @@ public final class Daemon: @unchecked Sendable {
                 } else {
                     logger.info("stop requested", ["signal": .int(Int(sig))])
                     self.stop()
-                    // In-flight HTTP may not notice cancellation at once: never take longer than the contract's 10 s.
-                    queue.asyncAfter(deadline: .now() + 8) {
-                        logger.warning("forced exit after stop timeout")
-                        exit(0)
+                    if let overdue = self.options.onStopOverdue {
+                        queue.asyncAfter(deadline: .now() + self.options.stopTimeout) {
+                            logger.warning("forced exit after stop timeout")
+                            overdue()
+                        }
                     }
                 }
             }
@@ -278,8 +267,7 @@ public final class Daemon: @unchecked Sendable {
         do {
             let config = try Daemon.loadConfig(path: options.configPath, environment: options.environment)
             let task: Task<Void, Never>? = lock.withLock {
-                pendingConfig = config
-                return generation
+                lifecycle.requestReload(config) ? generation : nil
             }
             task?.cancel()
         } catch {

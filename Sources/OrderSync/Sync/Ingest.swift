@@ -74,7 +74,7 @@ public struct Ingest: Sendable {
     public func store(_ page: OrderPage, now: Date = Date()) throws -> Summary {
         var summary = Summary()
         var newlyQuarantined: [QuarantinedPayload] = []
-        try store.db.inTransaction {
+        try store.transaction {
             for item in page.quarantined {
                 if !item.createIfNew {
                     guard let id = item.externalID,
@@ -94,23 +94,11 @@ public struct Ingest: Sendable {
                     summary.notFollowed += 1
                     continue
                 }
-                let (order, conflict) = try prepare(fetched.order, now: now)
-                if conflict { summary.conflicts += 1 }
-                switch try store.upsert(order, raw: fetched.raw, now: now) {
-                case .inserted: summary.inserted += 1
-                case .updated: summary.updated += 1
-                case .unchanged: summary.unchanged += 1; continue
-                }
-                if autoAccept, order.status == .awaitingAcceptance {
-                    if case .queued = try store.enqueue(order.ref, kind: .accept, dedupeKey: "accept", payload: JobPayload(), now: now) {
-                        summary.acceptsQueued += 1
-                    }
-                }
+                try record(fetched, now: now, queueAccept: autoAccept, into: &summary)
             }
         }
         // Committed: the connector may skip these payloads while they stay unchanged.
-        page.memo?.remember(page.fingerprints)
-        if let mark = page.pageMark { page.memo?.remember(mark.fingerprint, value: mark.value, members: mark.members) }
+        page.onCommit?()
         for item in newlyQuarantined {
             logger.error("order quarantined", ["order.id": .string(item.externalID ?? "?"), "reason": .string(item.reason)])
             alerts.raise(.orderQuarantined, channel: channelID,
@@ -124,5 +112,47 @@ public struct Ingest: Sendable {
                                             "unchanged": .int(summary.unchanged), "accepts_queued": .int(summary.acceptsQueued)])
         }
         return summary
+    }
+
+    /// Stores an order read again by id (a stale open order, a shipped order followed) under `ref`, the ref
+    /// it is stored as (a site conflict may have prefixed it): one page of one order, with everything a page
+    /// gets (carrier, deadlines, history, auto-accept).
+    @discardableResult
+    public func storeReread(_ fetched: FetchedOrder, as ref: OrderRef, now: Date = Date()) throws -> Summary {
+        var order = fetched.order
+        order.ref = ref
+        return try store(OrderPage(orders: [FetchedOrder(order: order, raw: fetched.raw)]), now: now)
+    }
+
+    /// Stores the order as a push left it on the channel (if the connector read it back) under `ref`, the
+    /// stored ref, in the one transaction that also runs `alongside` (the job's completion): both land or
+    /// neither. Carrier and deadlines are applied and history kept as for a page; nothing is queued, since
+    /// the push itself is the queue's work.
+    public func storePushResult(_ refreshed: FetchedOrder?, as ref: OrderRef, now: Date = Date(),
+                                alongside: () throws -> Void) throws {
+        try store.transaction {
+            if var fetched = refreshed {
+                fetched.order.ref = ref
+                var ignored = Summary()
+                try record(fetched, now: now, queueAccept: false, into: &ignored)
+            }
+            try alongside()
+        }
+    }
+
+    /// Stores one fetched order inside the caller's transaction; queues its acceptance when asked and newly acceptable.
+    private func record(_ fetched: FetchedOrder, now: Date, queueAccept: Bool, into summary: inout Summary) throws {
+        let (order, conflict) = try prepare(fetched.order, now: now)
+        if conflict { summary.conflicts += 1 }
+        switch try store.upsert(order, raw: fetched.raw, now: now) {
+        case .inserted: summary.inserted += 1
+        case .updated: summary.updated += 1
+        case .unchanged: summary.unchanged += 1; return
+        }
+        if queueAccept, order.status == .awaitingAcceptance {
+            if case .queued = try store.enqueue(order.ref, kind: .accept, dedupeKey: "accept", payload: JobPayload(), now: now) {
+                summary.acceptsQueued += 1
+            }
+        }
     }
 }

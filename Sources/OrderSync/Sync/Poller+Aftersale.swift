@@ -3,18 +3,17 @@ import Foundation
 extension Poller {
     /// Re-reads the due part of the channel's shipped orders (see ``AftersaleSchedule``) when the connector
     /// ``FollowsShippedOrders`` and `aftersaleDays` > 0. The set comes from the orders table: orders still
-    /// shipped whose shipment was stored within `aftersaleDays`. Progress is saved under `<channel>#aftersale`,
+    /// shipped whose shipment was stored within `aftersaleDays`. Progress is saved as the channel's ``ChannelMark/aftersale``,
     /// also when a read fails (then the failure is thrown). Orders this cycle already read (`delivered`) or
     /// the walk lists are not read again. Read-only on the channel.
     func followShippedOrders(now: Date, delivered: Set<String>) async throws {
         guard aftersaleDays > 0, let following = connector as? any FollowsShippedOrders else { return }
         let store = ingest.store
-        let key = connector.id + "#aftersale"
         let followed = try store.shippedOrders(channel: connector.id,
                                                shippedSince: now.addingTimeInterval(-Double(aftersaleDays) * AftersaleSchedule.day))
             .filter { !delivered.contains($0.externalID) && !following.listedByLastWalk($0.externalID) }
         let schedule = AftersaleSchedule(perHour: following.followReadsPerHour, interval: interval)
-        let saved = AftersaleSchedule.Progress.decode(try store.cursor(channel: key))
+        let saved = AftersaleSchedule.Progress.decode(try store.mark(.aftersale, channel: connector.id))
         let plan = schedule.plan(followed.map(\.externalID), progress: saved, now: now)
         var progress = plan.progress
         var changed = 0
@@ -22,19 +21,17 @@ extension Poller {
             do {
                 try Task.checkCancellation()
                 guard let fetched = try await connector.fetchOrder(externalID: item.id) else { continue }
-                var order = fetched.order
-                order.ref = OrderRef(channel: connector.id, externalID: item.id)
-                if order.status != .shipped { changed += 1 }
-                try ingest.store(OrderPage(orders: [FetchedOrder(order: order, raw: fetched.raw)]), now: now)
+                if fetched.order.status != .shipped { changed += 1 }
+                try ingest.storeReread(fetched, as: OrderRef(channel: connector.id, externalID: item.id), now: now)
             } catch {
                 // Orders before this one are done; this one and the rest stay due. Its call counts.
                 progress.through = index == 0 ? schedule.start(saved, now: now) : plan.due[index - 1].at
                 progress.reads = AftersaleSchedule.reads(saved, hour: progress.hour) + index + 1
-                try store.setCursor(progress.encoded(), channel: key)
+                try store.setMark(.aftersale, progress.encoded(), channel: connector.id)
                 throw error
             }
         }
-        try store.setCursor(progress.encoded(), channel: key)
+        try store.setMark(.aftersale, progress.encoded(), channel: connector.id)
         if !plan.due.isEmpty {
             logger.info("shipped orders followed", ["read": .int(plan.due.count), "changed": .int(changed),
                                                     "followed": .int(followed.count)])

@@ -3,7 +3,7 @@ import Foundation
 /// Polls one channel forever: walk, store, save the cursor, sleep the interval; on failure a capped
 /// exponential backoff with jitter, a count of consecutive errors in the store, and the error logged
 /// once per interval while it repeats. Cancellation is a normal stop.
-public struct Poller: Sendable {
+public struct Poller: Service {
     public let connector: any ChannelConnector
     public let ingest: Ingest
     public let interval: TimeInterval
@@ -54,8 +54,8 @@ public struct Poller: Sendable {
     /// (`GET` by id), so an order the walks no longer list is not left open forever.
     func refreshStaleOrders(now: Date) async throws {
         let store = ingest.store
-        let key = connector.id + "#stale-refresh"
-        if let last = try store.cursor(channel: key).flatMap({ Timestamp.parse($0) }), now.timeIntervalSince(last) < 86_400 {
+        if let last = try store.mark(.staleRefresh, channel: connector.id).flatMap({ Timestamp.parse($0) }),
+           now.timeIntervalSince(last) < 86_400 {
             return
         }
         let stale = try store.staleOpenOrders(channel: connector.id, changedBefore: now.addingTimeInterval(-Double(resweepDays) * 86_400))
@@ -63,16 +63,15 @@ public struct Poller: Sendable {
         for ref in stale {
             try Task.checkCancellation()
             guard let fetched = try await connector.fetchOrder(externalID: ref.externalID) else { continue }
-            var order = fetched.order
-            order.ref = ref
-            try ingest.store(OrderPage(orders: [FetchedOrder(order: order, raw: fetched.raw)]), now: now)
+            try ingest.storeReread(fetched, as: ref, now: now)
             refreshed += 1
         }
-        try store.setCursor(Timestamp.format(now), channel: key)
+        try store.setMark(.staleRefresh, Timestamp.format(now), channel: connector.id)
         if !stale.isEmpty { logger.info("stale open orders re-read", ["count": .int(refreshed), "candidates": .int(stale.count)]) }
     }
 
-    public func run() async {
+    /// Polls until cancelled; cancellation is a normal stop. Channel and store failures are retried, never thrown.
+    public func run() async throws {
         var failures = 0
         var failingSince: Date?
         var lastFailingAlarm = Date.distantPast

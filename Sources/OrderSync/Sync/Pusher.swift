@@ -4,7 +4,7 @@ import Foundation
 /// each pushed through the connector (which reads the channel first and never repeats an effect),
 /// then marked done in the same transaction that stores the order as the channel now shows it.
 /// Retryable failures back off; permanent ones become dead letters with the channel's reason.
-public struct Pusher: Sendable {
+public struct Pusher: Service {
     public let connector: any ChannelConnector
     public let ingest: Ingest
     public let logger: Logger
@@ -30,7 +30,8 @@ public struct Pusher: Sendable {
 
     var store: Store { ingest.store }
 
-    public func run() async {
+    /// Drains the queue until cancelled; cancellation is a normal stop. Store failures are logged and retried.
+    public func run() async throws {
         var storeThrottle = ErrorThrottle(interval: 60)
         // Latency: a job queued by the CLI (another connection) used to wait up to a whole `tick` (0.5 s)
         // before the queue was read. `PRAGMA data_version` changes only when another connection commits and
@@ -83,13 +84,8 @@ public struct Pusher: Sendable {
             case .pushed(let t): text = t
             case .alreadyDone(let t): text = "already done on the channel: " + t
             }
-            try store.db.inTransaction {
-                if let refreshed = result.refreshed {
-                    var fetched = refreshed.order
-                    fetched.ref = job.ref  // the stored ref (a site conflict may have prefixed it)
-                    let (order, _) = try ingest.prepare(fetched)
-                    _ = try store.upsert(order, raw: refreshed.raw)
-                }
+            // The stored ref, not the fetched one: a site conflict may have prefixed it.
+            try ingest.storePushResult(result.refreshed, as: job.ref, now: now) {
                 try store.finish(job.id, state: .done, result: text)
             }
             metrics?.pushed(channel: connector.id, seconds: Date().timeIntervalSince(job.createdAt))

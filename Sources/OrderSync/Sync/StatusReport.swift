@@ -78,6 +78,9 @@ public struct StatusReport: Encodable, Sendable {
         try c.encode(channels, forKey: .channels)
     }
 
+    // Swift 6.3.1 `-c release` crashes (signal 6, SIL ownership verifier after CopyPropagation) when it
+    // optimizes this function; it runs once per poll cycle, so unoptimized costs nothing measurable.
+    @_optimize(none)
     public static func build(config: Config, store: Store, now: Date = Date()) throws -> StatusReport {
         let health = try store.channelHealth()
         let orders = try store.orderCounts()

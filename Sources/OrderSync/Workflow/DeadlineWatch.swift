@@ -3,7 +3,7 @@ import Foundation
 /// Acceptance and shipping deadlines: a warning at 75 % of the window, an error once the deadline has
 /// passed, each logged once per order (remembered in the database, so a restart does not repeat them).
 /// Pure arithmetic on UTC instants, so daylight-saving changes cannot shift a deadline.
-public struct DeadlineWatch: Sendable {
+public struct DeadlineWatch: Service {
     public let store: Store
     /// Window length per channel id, in hours (`accept_within_hours`).
     public let windows: [String: Int]
@@ -81,7 +81,7 @@ public struct DeadlineWatch: Sendable {
 
     /// Checks every `interval`, and wakes for the next shipping warning or deadline when that comes sooner
     /// (so a short window is not missed between two looks). Returns when cancelled.
-    public func run(every interval: TimeInterval = 5) async {
+    public func run(every interval: TimeInterval) async {
         var throttle = ErrorThrottle(interval: 600)
         func report(_ error: Error) {
             if throttle.shouldLog("\(error)") { logger.error("deadline check failed", ["error": .string("\(error)")]) }
@@ -98,4 +98,7 @@ public struct DeadlineWatch: Sendable {
             do { try await sleep(seconds: wait) } catch { return }
         }
     }
+
+    /// Checks every 5 s (see `run(every:)`) until cancelled; cancellation is a normal stop.
+    public func run() async throws { await run(every: 5) }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// imported like `import-shipments`, then moved to `done/`, or to `rejected/` beside a `.errors` file
 /// naming each bad line. A crash mid-file loses nothing and duplicates nothing: the file stays in the
 /// inbox until it is moved, and re-importing it queues no shipment twice.
-public struct Inbox: Sendable {
+public struct Inbox: Service {
     public let directory: String
     public let operations: Operations
     public let logger: Logger
@@ -18,7 +18,8 @@ public struct Inbox: Sendable {
         self.settleSeconds = settleSeconds; self.scanInterval = scanInterval
     }
 
-    public func run() async {
+    /// Scans until cancelled; cancellation is a normal stop.
+    public func run() async throws {
         do {
             for sub in ["", "done", "rejected"] {
                 try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent(sub),

@@ -1,5 +1,5 @@
 import Foundation
-import OrderSync
+@testable import OrderSync
 @testable import Connectors
 import XCTest
 
