@@ -62,7 +62,7 @@ final class WorkflowIntegrationTests: XCTestCase {
         h.wait("deadline warning") { h.log.contains("\"msg\":\"acceptance deadline near\"") }
         let status = try h.cli(["status", "--json"])
         XCTAssertTrue(status.out.contains("\"acceptance_due_6h\" : 1"), status.out)
-        XCTAssertTrue(try h.cli(["status"]).out.contains("acceptance: 1 due within 6 h, 0 overdue"))
+        XCTAssertTrue(try h.cli(["status"]).out.contains("accept: 1 due within 6 h, 0 overdue"))
         XCTAssertEqual(h.stop()?.status, 0)
         try h.start()
         h.wait("polled again") { h.log.components(separatedBy: "\"msg\":\"daemon started\"").count == 3 }
