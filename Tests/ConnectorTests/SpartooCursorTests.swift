@@ -8,7 +8,9 @@ import XCTest
 /// The Spartoo cursor holds positions, not sets: which open orders are re-read is the orders table's to say.
 final class SpartooCursorTests: SpartooTestCase, @unchecked Sendable {
     func testTheCursorStaysUnder1KBAfterImporting10kOrders() async throws {
-        let h = try makeHarness()
+        // Two replies of 5,000 orders each: a generous timeout on a loaded machine.
+        let h = try SpartooConnectorHarness(timeout: 120)
+        defer { h.close() }
         h.simulator.generateOrders(count: 10_000, seed: 7)
         try await h.poller.pollOnce()
         let orders = try h.store.orders(channel: SpartooConnectorHarness.channelID)
