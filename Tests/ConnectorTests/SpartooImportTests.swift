@@ -40,7 +40,7 @@ final class SpartooImportTests: SpartooTestCase, @unchecked Sendable {
         XCTAssertEqual(try h.store.history(h.ref(generated[0].id)).count, history)
         let cursor = SpartooCursor.decode(try h.store.cursor(channel: SpartooConnectorHarness.channelID))
         XCTAssertEqual(Set(cursor.sites.keys), ["fr", "es"])
-        XCTAssertNotNil(cursor.lastReread)
+        XCTAssertNotNil(try h.store.mark(.staleRefresh, channel: SpartooConnectorHarness.channelID), "the daily re-read ran")
     }
 
     func testTheCursorKeepsTheFrozenStartOfTheWalk() async throws {
@@ -111,22 +111,40 @@ final class SpartooImportTests: SpartooTestCase, @unchecked Sendable {
     func testOpenOrdersThatLeftTheWindowAreReReadDaily() async throws {
         let h = try makeHarness(sites: ["fr"])
         let now = Date()
-        let order = h.simulator.addOrder(.init(site: "fr", status: 2, purchasedAt: now.addingTimeInterval(-8 * 86_400)))
+        let order = h.simulator.addOrder(.init(site: "fr", status: 2, purchasedAt: now.addingTimeInterval(-9 * 86_400)))
         try await h.poller.pollOnce(now: now)
         XCTAssertEqual(try h.stored(order.id)?.status, .awaitingShipment)
-        XCTAssertNotNil(SpartooCursor.decode(try h.store.cursor(channel: SpartooConnectorHarness.channelID)).open["fr"]?[order.id])
+        XCTAssertFalse(try XCTUnwrap(try h.store.cursor(channel: SpartooConnectorHarness.channelID)).contains(order.id),
+                       "the cursor holds positions, not the open orders")
         h.simulator.setStatus(site: "fr", id: order.id, status: 3)
         h.simulator.clearJournal()
-        // Five days later the date window no longer reaches the order: only the daily re-read by oID sees it.
-        try await h.poller.pollOnce(now: now.addingTimeInterval(5 * 86_400))
+        // Two days later the date window no longer reaches the order, and it changed too recently to be
+        // stale (resweep_days 5): only the daily re-read by oID of orders older than the window sees it.
+        try await h.poller.pollOnce(now: now.addingTimeInterval(2 * 86_400))
         XCTAssertEqual(h.simulator.requests(script: "xml_export_orders.php").compactMap { $0.parameters["oID"] }, [order.id])
         XCTAssertEqual(try h.stored(order.id)?.status, .shipped)
-        XCTAssertNil(SpartooCursor.decode(try h.store.cursor(channel: SpartooConnectorHarness.channelID)).open["fr"],
-                     "a final order is no longer tracked")
         // Within the day, no re-read again.
         h.simulator.clearJournal()
-        try await h.poller.pollOnce(now: now.addingTimeInterval(5 * 86_400 + 600))
+        try await h.poller.pollOnce(now: now.addingTimeInterval(2 * 86_400 + 600))
         XCTAssertTrue(h.simulator.requests(script: "xml_export_orders.php").allSatisfy { $0.parameters["oID"] == nil })
+    }
+
+    func testAnOpenOrderSpartooNoLongerListsIsLoggedAndTheRestReRead() async throws {
+        let h = try makeHarness(sites: ["fr"])
+        let now = Date()
+        let kept = h.simulator.addOrder(.init(site: "fr", status: 2, purchasedAt: now.addingTimeInterval(-20 * 86_400)))
+        for id in ["0000000000000001", kept.id] {
+            let order = Order(ref: h.ref(id), channelType: "spartoo", site: "fr", status: .awaitingShipment, channelStatus: "2",
+                              createdAt: now.addingTimeInterval(-20 * 86_400))
+            try h.ingest.storeReread(FetchedOrder(order: order, raw: Data()), as: h.ref(id), now: now)
+        }
+        h.simulator.setStatus(site: "fr", id: kept.id, status: 3)
+        try await h.poller.pollOnce(now: now)
+        let missing = h.logs.entries.filter { $0.message == "open order no longer found" }
+        XCTAssertEqual(missing.count, 1)
+        XCTAssertEqual(missing.first?.fields.first { $0.0 == "order.id" }?.1.description, "0000000000000001")
+        XCTAssertEqual(try h.stored(kept.id)?.status, .shipped, "the order after the missing one is still re-read")
+        XCTAssertEqual(try h.stored("0000000000000001")?.status, .awaitingShipment, "kept as stored, tried again tomorrow")
     }
 
     func testAFailingSiteDoesNotStopTheOthersButFailsThePoll() async throws {

@@ -10,8 +10,8 @@ final class ChannelHTTPClassificationTests: XCTestCase {
         ChannelResponse(status: status, headers: headers, body: Data(body.utf8))
     }
 
-    func classify(_ r: ChannelResponse, pause: TimeInterval = 10) -> ChannelError? {
-        ChannelHTTP.classify(r, operation: "list orders", rateLimitPause: pause)
+    func classify(_ r: ChannelResponse, pause: TimeInterval = 10, detail: ChannelHTTP.ErrorDetail? = nil) -> ChannelError? {
+        ChannelHTTP.classify(r, operation: "list orders", rateLimitPause: pause, detail: detail)
     }
 
     // MARK: 429
@@ -110,8 +110,32 @@ final class ChannelHTTPClassificationTests: XCTestCase {
     }
 
     func testSummaryOfErrorCodeWithFieldData() {
-        let text = ChannelHTTP.summary(response(400, #"{"error":{"code":"E009"},"data":{"fields":{"tracking_number":["invalid"]}}}"#))
-        XCTAssertTrue(text.hasPrefix("E009"), text)
+        let body = #"{"error":{"code":"E009"},"data":{"fields":{"tracking_number":["invalid"],"carrier":"x/y"}}}"#
+        XCTAssertEqual(ChannelHTTP.summary(response(400, body)), "E009", "the core reads no channel's own error fields")
+        XCTAssertEqual(ChannelHTTP.summary(response(400, body), detail: BackMarketChannel.errorDetail),
+                       #"E009 {"carrier":"x/y","tracking_number":["invalid"]}"#, "Back Market's fields, keys sorted")
+        XCTAssertEqual(classify(response(503, body), detail: BackMarketChannel.errorDetail)?.message,
+                       #"E009 {"carrier":"x/y","tracking_number":["invalid"]}"#)
+        XCTAssertEqual(ChannelHTTP.summary(response(400, #"{"error":{"code":"E009"},"data":{"fields":"text"}}"#),
+                                           detail: BackMarketChannel.errorDetail), "E009", "fields that are not JSON structure add nothing")
+    }
+
+    func testBackMarketConnectorReportsItsErrorFields() {
+        let http = ChannelHTTP(transport: URLSessionTransport(), minimumSpacing: 0, logger: Logger(level: .error, handler: InMemoryLogHandler()))
+        let channel = BackMarketChannel(id: "bm", baseURL: URL(string: "http://127.0.0.1:1")!, token: Secret("t"), userAgent: "ua",
+                                        acceptLanguage: "fr-fr", imeiPatterns: [], acceptWithinHours: 48, resweepDays: 5,
+                                        http: http, logger: http.logger)
+        let error = channel.failure(response(400, #"{"error":{"code":"E009"},"data":{"fields":{"a":1}}}"#), operation: "ship")
+        XCTAssertEqual(error.message, #"E009 {"a":1}"#)
+    }
+
+    func testErrorBodiesAreReadAsFoundationReadsJSON() {
+        // Objects and arrays only; a leading zero or an unpaired surrogate makes the body text.
+        XCTAssertEqual(ChannelHTTP.summary(response(400, #""quoted""#)), #""quoted""#)
+        XCTAssertEqual(ChannelHTTP.summary(response(400, #"{"message":"m","n":01}"#)), #"{"message":"m","n":01}"#)
+        XCTAssertEqual(ChannelHTTP.summary(response(400, #"{"message":"\ud800"}"#)), #"{"message":"\ud800"}"#)
+        XCTAssertEqual(ChannelHTTP.summary(response(400, #"{"message":"a","message":"b"}"#)), "b", "the last of a repeated key")
+        XCTAssertEqual(classify(response(403, "123", headers: ["cf-ray": "1"]))?.httpStatus, 403, "a bare number is not a JSON body")
     }
 
     func testSummaryOfOtherJSONShapes() {

@@ -98,6 +98,37 @@ final class IngestPathTests: StoreTestCase {
         XCTAssertEqual(try store.mark(.staleRefresh, channel: "bm-eu"), Timestamp.format(now))
     }
 
+    func testAnOrderThatCannotBeReReadIsLoggedAndDoesNotStopTheOthers() async throws {
+        for id in ["1", "2", "3"] {
+            let order = Fixture.order(id, status: .awaitingShipment, shippingMethod: "Colissimo")
+            try ingest().store(OrderPage(orders: [FetchedOrder(order: order, raw: Data())]), now: Fixture.t0)
+        }
+        var connector = ScriptedConnector(reads: ["3": FetchedOrder(order: Fixture.order("3", status: .shipped, channelStatus: "4",
+                                                                                         shippingMethod: "Colissimo"), raw: Data())])
+        connector.failures["1"] = ChannelError(.permanent, operation: "get order 1", message: "order payload not understood")
+        let logs = InMemoryLogHandler()
+        let now = Fixture.t0.addingTimeInterval(7 * 86_400)
+        let poller = Poller(connector: connector, ingest: ingest(), interval: 60, logger: Logger(level: .debug, handler: logs), onCycle: {})
+        let read = try await poller.refreshStaleOrders(now: now)
+        XCTAssertEqual(read, ["3"])
+        XCTAssertEqual(try store.order(Fixture.ref("3"))?.order.status, .shipped, "the orders after the failing one are read")
+        XCTAssertEqual(logs.entries.map(\.message).filter { $0.hasPrefix("open order") }.sorted(),
+                       ["open order no longer found", "open order not re-read"])
+        XCTAssertEqual(try store.mark(.staleRefresh, channel: "bm-eu"), Timestamp.format(now), "the day's re-read is done")
+
+        // A retryable failure fails the cycle: the re-read is tried again at the next poll.
+        try store.setMark(.staleRefresh, Timestamp.format(Fixture.t0), channel: "bm-eu")
+        connector.failures["2"] = ChannelError(.retryable(retryAfter: nil), operation: "get order 2", message: "timed out")
+        let retrying = Poller(connector: connector, ingest: ingest(), interval: 60, logger: .discarding, onCycle: {})
+        do {
+            try await retrying.refreshStaleOrders(now: now)
+            XCTFail("a retryable failure must fail the cycle")
+        } catch let error as ChannelError {
+            XCTAssertTrue(error.isRetryable)
+        }
+        XCTAssertEqual(try store.mark(.staleRefresh, channel: "bm-eu"), Timestamp.format(Fixture.t0))
+    }
+
     func testAPushResultIsStoredThroughIngestWithTheJobsCompletion() async throws {
         let pending = Fixture.order("9", status: .awaitingAcceptance, channelStatus: "1", shippingMethod: "Colissimo")
         try ingest().store(OrderPage(orders: [FetchedOrder(order: pending, raw: Data())]), now: Fixture.t0)
@@ -129,10 +160,15 @@ struct ScriptedConnector: ChannelConnector {
     var capabilities = ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false)
     var reads: [String: FetchedOrder]
     var pushed: FetchedOrder?
+    /// Reads by id that fail with this error.
+    var failures: [String: ChannelError] = [:]
 
     init(reads: [String: FetchedOrder], pushed: FetchedOrder? = nil) { self.reads = reads; self.pushed = pushed }
 
     func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String { cursor ?? "" }
-    func fetchOrder(externalID: String) async throws -> FetchedOrder? { reads[externalID] }
+    func fetchOrder(externalID: String) async throws -> FetchedOrder? {
+        if let failure = failures[externalID] { throw failure }
+        return reads[externalID]
+    }
     func push(_ job: Job, order: Order) async throws -> PushResult { PushResult(outcome: .pushed("ok"), refreshed: pushed) }
 }

@@ -110,21 +110,22 @@ final class JSONValueTests: XCTestCase {
 
     func testErrorsNameTheByteOffsetAndReason() {
         let cases: [(String, Int, String)] = [
-            (#"{"a":1,}"#, 7, "expected a key"),
-            ("", 0, "unexpected end"),
-            ("[1 2]", 3, "expected ',' or ']'"),
-            (#"{"a" 1}"#, 5, "expected ':'"),
-            ("{} x", 3, "unexpected data after the document"),
-            (#"{"a":1"#, 6, "unexpected end in object"),
-            ("tru", 0, "unexpected character"),
-            ("1.", 2, "digits expected after '.'"),
-            ("1e", 2, "digits expected in exponent"),
-            ("-", 1, "unexpected character"),
+            (#"{"a":1,}"#, 7, "unexpected '}', expected a key in double quotes"),
+            ("", 0, "unexpected end of input, expected a value"),
+            ("[1 2]", 3, "unexpected '2', expected ',' or ']'"),
+            (#"{"a" 1}"#, 5, "unexpected '1', expected ':'"),
+            ("{} x", 3, "unexpected 'x' after the JSON value"),
+            (#"{"a":1"#, 6, "unexpected end of input, expected ',' or '}'"),
+            ("tru", 3, "unexpected end of input, expected true"),
+            ("1.", 2, "expected a digit after '.'"),
+            ("1e", 2, "expected a digit in the exponent"),
+            ("-", 1, "expected a digit"),
+            ("x", 0, "unexpected 'x', expected a value"),
             (#""abc"#, 4, "unterminated string"),
-            (#""a\x""#, 4, "bad escape"),
-            (#""\u12G4""#, 5, #"bad \u escape"#),
-            ("\"a\u{01}\"", 2, "control character in string"),
-            (#"{"a":1} {"#, 8, "unexpected data after the document"),
+            (#""a\x""#, 3, #"invalid escape \'x'"#),
+            (#""\u12G4""#, 5, #"expected 4 hex digits after \u"#),
+            ("\"a\u{01}\"", 2, #"control character in a string (write it as an escape such as \n)"#),
+            (#"{"a":1} {"#, 8, "unexpected '{' after the JSON value"),
         ]
         for (text, offset, reason) in cases {
             guard let error = parseError(text) else { continue }
@@ -139,7 +140,7 @@ final class JSONValueTests: XCTestCase {
         data.append(contentsOf: [0xFF, 0xFE])
         data.append(Data("\"".utf8))
         XCTAssertThrowsError(try JSONValue.parse(data)) { error in
-            XCTAssertEqual((error as? JSONParseError)?.reason, "invalid UTF-8 in string")
+            XCTAssertEqual((error as? JSONParseError)?.reason, "invalid UTF-8 in a string")
         }
     }
 
@@ -147,7 +148,7 @@ final class JSONValueTests: XCTestCase {
         let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
         XCTAssertNoThrow(try parse(ok))
         let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
-        XCTAssertEqual(parseError(deep)?.reason, "nesting deeper than 64")
+        XCTAssertEqual(parseError(deep)?.reason, "nested deeper than 64 levels")
         XCTAssertThrowsError(try JSONValue.parse(Data("[[[1]]]".utf8), maxDepth: 3))
         XCTAssertEqual(try JSONValue.parse(Data("[[1]]".utf8), maxDepth: 3), .array([.array([.number("1")])]))
     }
@@ -155,5 +156,27 @@ final class JSONValueTests: XCTestCase {
     func testOverlongNumberLiteralIsRejected() {
         XCTAssertEqual(parseError(String(repeating: "9", count: 65))?.reason, "number literal too long")
         XCTAssertNoThrow(try parse(String(repeating: "9", count: 64)))
+    }
+
+    func testPayloadAndConfigOptionsOfTheOneReader() throws {
+        let repeated = Array(#"{"a":1,"b":2,"a":3}"#.utf8)
+        XCTAssertEqual(try JSONValue.parse(Data(repeated)), .object([("b", .number("2")), ("a", .number("3"))]),
+                       "payloads: the last value of a repeated key, at its last place")
+        XCTAssertEqual(try JSONValue.parse(repeated, options: .config),
+                       .object([("a", .number("1")), ("b", .number("2")), ("a", .number("3"))]),
+                       "config: every member kept, so the config reader can name the duplicate")
+        XCTAssertEqual(try JSONValue.parse(Data("[01]".utf8)), .array([.number("01")]), "payloads: a leading zero is read as written")
+        XCTAssertThrowsError(try JSONValue.parse(Array("[01]".utf8), options: .config)) { error in
+            XCTAssertEqual(error as? JSONParseError, JSONParseError(offset: 2, reason: "leading zero in a number"))
+        }
+        XCTAssertEqual(try JSONValue.parse(Data(#"["\ud800x"]"#.utf8)), .array([.string("\u{FFFD}x")]))
+        XCTAssertThrowsError(try JSONValue.parse(Array(#"["\ud800x"]"#.utf8), options: .config)) { error in
+            XCTAssertEqual((error as? JSONParseError)?.reason, #"unpaired surrogate in \u escape"#)
+        }
+        XCTAssertThrowsError(try ConfigJSON.parse(Array("{\n  \"a\": tru }".utf8))) { error in
+            XCTAssertEqual((error as? ConfigJSON.ParseError)?.message, "unexpected byte 0x20, expected true")
+            XCTAssertEqual((error as? ConfigJSON.ParseError)?.line, 2)
+            XCTAssertEqual((error as? ConfigJSON.ParseError)?.column, 11)
+        }
     }
 }

@@ -151,7 +151,7 @@ final class SpartooMappingTests: XCTestCase {
         XCTAssertEqual(FormEncoding.escape("a&b é+c"), "a%26b%20%C3%A9%2Bc")
     }
 
-    func testCursorWindowTrackingAndRoundTrip() throws {
+    func testCursorWindowAndRoundTrip() throws {
         let now = SpartooFixture.utc("2024-08-20T12:00:00Z")
         var cursor = SpartooCursor()
         XCTAssertEqual(cursor.windowStart(site: "fr", now: now, windowDays: 10), now.addingTimeInterval(-10 * 86_400))
@@ -160,19 +160,13 @@ final class SpartooMappingTests: XCTestCase {
                        "after an outage the window reaches back to the last success minus a day")
         cursor.sites["fr"] = .init(windowStart: now, lastSuccess: now.addingTimeInterval(-60 * 86_400))
         XCTAssertEqual(cursor.windowStart(site: "fr", now: now, windowDays: 10), now.addingTimeInterval(-30 * 86_400))
-        func order(_ id: String, _ status: OrderStatus, daysAgo: Double) -> Order {
-            Order(ref: OrderRef(channel: "sp", externalID: id), channelType: "spartoo", status: status, channelStatus: "",
-                  createdAt: now.addingTimeInterval(-daysAgo * 86_400))
-        }
-        cursor.track([order("A", .awaitingAcceptance, daysAgo: 1), order("B", .awaitingShipment, daysAgo: 100),
-                      order("C", .shipped, daysAgo: 1)], site: "fr", now: now)
-        XCTAssertEqual(cursor.open["fr"], ["A": "2024-08-19", "B": "2024-05-12"])
-        cursor.track([order("A", .cancelled, daysAgo: 1)], site: "fr", now: now)
-        cursor.prune(now: now)
-        XCTAssertNil(cursor.open["fr"], "final orders and orders older than 90 days are forgotten")
-        cursor.lastReread = now
         let text = try cursor.encoded()
         XCTAssertEqual(SpartooCursor.decode(text), cursor)
         XCTAssertEqual(SpartooCursor.decode("not json"), SpartooCursor())
+        // A cursor saved with a set of open orders keeps its positions and drops the set when saved again.
+        let older = #"{"last_reread":"2024-08-20T11:00:00Z","open":{"fr":{"A":"2024-08-19"}},"sites":{"fr":{"last_success":"2024-08-20T12:00:00Z","window_start":"2024-08-10T12:00:00Z"}}}"#
+        let migrated = SpartooCursor.decode(older)
+        XCTAssertEqual(migrated.sites["fr"]?.windowStart, SpartooFixture.utc("2024-08-10T12:00:00Z"))
+        XCTAssertEqual(try migrated.encoded(), #"{"sites":{"fr":{"last_success":"2024-08-20T12:00:00Z","window_start":"2024-08-10T12:00:00Z"}}}"#)
     }
 }

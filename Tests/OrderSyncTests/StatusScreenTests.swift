@@ -42,7 +42,7 @@ final class StatusScreenTests: StoreTestCase {
         try store.recordPoll(channel: "sp", success: true, at: now.addingTimeInterval(-7200))
         try store.recordPoll(channel: "sp", success: false, error: "Spartoo (site fr) says the partner id is unknown (-2)",
                              unauthorized: true, at: now.addingTimeInterval(-3000))
-        try store.setCursor(#"{"last_reread":"2026-12-04T23:10:00Z","open":{},"sites":{"es":{"last_success":"2026-12-05T09:15:00Z","window_start":"2026-11-25T09:15:00Z"},"fr":{"last_success":"2026-12-05T09:15:00Z","window_start":"2026-11-25T09:14:00Z"}}}"#, channel: "sp", now: now)
+        try store.setCursor(#"{"sites":{"es":{"last_success":"2026-12-05T09:15:00Z","window_start":"2026-11-25T09:15:00Z"},"fr":{"last_success":"2026-12-05T09:15:00Z","window_start":"2026-11-25T09:14:00Z"}}}"#, channel: "sp", now: now)
         try store.recordPoll(channel: "shop", success: false, error: "HTTP 503 from the store", at: now.addingTimeInterval(-3 * 3600))
         for minutes in [120, 60, 1] {
             try store.recordPoll(channel: "shop", success: false, error: "HTTP 503 from the store", at: now.addingTimeInterval(-Double(minutes) * 60))

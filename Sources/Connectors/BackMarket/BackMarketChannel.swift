@@ -26,7 +26,7 @@ public struct BackMarketChannel: ChannelConnector {
         self.token = token
         self.userAgent = userAgent
         self.acceptLanguage = acceptLanguage
-        self.http = http
+        self.http = http.describingErrorBodies(with: Self.errorDetail)
         self.mapper = BackMarketMapper(channelID: id, imeiPatterns: imeiPatterns, acceptWithinHours: acceptWithinHours)
         self.resweepDays = resweepDays
         self.logger = logger
@@ -78,7 +78,7 @@ public struct BackMarketChannel: ChannelConnector {
     /// Maps a non-2xx answer to a classified error. WAF 403s, 429 and 5xx never get here (``ChannelHTTP``
     /// retries them); any other 403 is the API's refusal: permanent, with its text.
     func failure(_ response: ChannelResponse, operation: String) -> ChannelError {
-        let message = ChannelHTTP.summary(response)
+        let message = ChannelHTTP.summary(response, detail: http.errorDetail)
         switch response.status {
         case 401:
             return ChannelError(.unauthorized, operation: operation, httpStatus: 401,

@@ -2,8 +2,8 @@ import Foundation
 import OrderSync
 
 /// The saved poll state (the channel's cursor string, JSON): per site the window start and the frozen
-/// start of the last successful walk; when the daily re-read of open orders last ran; and the open orders
-/// per site (id → purchase day), re-read by `oID` once they fall out of the date window (API notes §1.2).
+/// start of the last successful walk. Positions only: the open orders that left the window are the
+/// orders table's to say (the Poller re-reads them daily, see ``ListsARecentWindow``).
 struct SpartooCursor: Codable, Equatable, Sendable {
     struct Site: Codable, Equatable, Sendable {
         var windowStart: Date
@@ -12,13 +12,7 @@ struct SpartooCursor: Codable, Equatable, Sendable {
     }
 
     var sites: [String: Site] = [:]
-    var lastReread: Date?
-    var open: [String: [String: String]] = [:]
 
-    enum CodingKeys: String, CodingKey { case sites, lastReread = "last_reread", open }
-
-    /// Open orders are forgotten this long after purchase.
-    static let openRetention: TimeInterval = 90 * 86_400
     /// The window never reaches further back than this, even after a long outage.
     static let maximumLookBack: TimeInterval = 30 * 86_400
 
@@ -44,33 +38,12 @@ struct SpartooCursor: Codable, Equatable, Sendable {
         if let last = sites[site]?.lastSuccess { from = min(from, last.addingTimeInterval(-86_400)) }
         return max(from, now.addingTimeInterval(-Self.maximumLookBack))
     }
-
-    /// Records which orders are still open (not final) on `site`.
-    mutating func track(_ orders: [Order], site: String, now: Date) {
-        for order in orders {
-            let orderID = SpartooChannel.split(order.ref.externalID).id
-            if order.status.isFinal {
-                open[site]?[orderID] = nil
-            } else {
-                open[site, default: [:]][orderID] = String(Timestamp.format(order.createdAt ?? now).prefix(10))
-            }
-            if open[site]?.isEmpty == true { open[site] = nil }
-        }
-    }
-
-    /// Forgets open orders bought more than 90 days before `now`.
-    mutating func prune(now: Date) {
-        let limit = String(Timestamp.format(now.addingTimeInterval(-Self.openRetention)).prefix(10))
-        for site in open.keys {
-            open[site] = open[site]?.filter { $0.value >= limit }
-            if open[site]?.isEmpty == true { open[site] = nil }
-        }
-    }
 }
 
 extension SpartooChannel {
     /// Walks every site (each on its own host) with `xml_export_orders.php` from the window start, with no
-    /// `statut` so cancellations and losses show up; once a day re-reads open orders that left the window.
+    /// `statut` so cancellations and losses show up. Open orders older than the window are the Poller's
+    /// daily re-read by id (``ListsARecentWindow``).
     /// A failing site does not stop the others; the first failure is thrown after all were tried (so the
     /// cursor is not saved). Read-only on Spartoo.
     public func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
@@ -83,7 +56,7 @@ extension SpartooChannel {
             let client = try client(endpoint.site, operation: "list orders")
             let from = state.windowStart(site: endpoint.site, now: now, windowDays: windowDays)
             do {
-                seen[endpoint.site] = try await importWindow(from: from, on: client, state: &state, now: now, deliver: deliver)
+                seen[endpoint.site] = try await importWindow(from: from, on: client, deliver: deliver)
                 state.sites[endpoint.site] = SpartooCursor.Site(windowStart: from, lastSuccess: now)
             } catch let error as ChannelError {
                 // The Poller logs the thrown error (once per interval); this names every failing site.
@@ -91,11 +64,6 @@ extension SpartooChannel {
                 if firstError == nil { firstError = error }
             }
         }
-        if firstError == nil, state.lastReread.map({ now.timeIntervalSince($0) >= 86_400 }) ?? true {
-            try await rereadOpenOrders(&state, skipping: seen, now: now, deliver: deliver)
-            state.lastReread = now
-        }
-        state.prune(now: now)
         if let firstError { throw firstError }
         listed.set(seen)
         return try state.encoded()
@@ -118,8 +86,7 @@ extension SpartooChannel {
     /// One site's orders from `from` on (Paris time), delivered in pages of `pageSize`: an order stored
     /// before and unchanged since is only counted as seen (never parsed again); unusable ones are
     /// quarantined with their own XML. Returns the ids of every usable order listed.
-    func importWindow(from: Date, on client: SiteClient, state: inout SpartooCursor, now: Date,
-                      deliver: @Sendable (OrderPage) async throws -> Void) async throws -> Set<String> {
+    func importWindow(from: Date, on client: SiteClient, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> Set<String> {
         let operation = "list orders (site \(client.site))"
         // The very bytes of the last window stored whole: nothing in it changed, nothing to parse.
         let memo = unchanged, windows = self.windows, site = client.site
@@ -168,7 +135,6 @@ extension SpartooChannel {
                 if let earlier = pending { try await deliver(earlier) }
                 pending = page
             }
-            state.track(page.orders.map(\.order), site: client.site, now: now)
             ids.formUnion(pageIDs)
             index += Self.pageSize
         }
@@ -215,32 +181,9 @@ extension SpartooChannel {
             OrderXML(raw: Data($0.xml.utf8), element: .success($0), fingerprint: UnchangedPayloads.fingerprint($0, scope: site))
         }
     }
+}
 
-    /// The daily re-read by `oID` of open orders the date window no longer covers (status changes of old
-    /// orders would otherwise be missed). An order Spartoo no longer knows is forgotten and logged.
-    func rereadOpenOrders(_ state: inout SpartooCursor, skipping seen: [String: Set<String>], now: Date,
-                          deliver: @Sendable (OrderPage) async throws -> Void) async throws {
-        for endpoint in endpoints {
-            guard let open = state.open[endpoint.site] else { continue }
-            let client = try client(endpoint.site, operation: "re-read orders")
-            for orderID in open.keys.sorted() where !(seen[endpoint.site]?.contains(orderID) ?? false) {
-                try Task.checkCancellation()
-                let operation = "re-read order \(orderID) (site \(endpoint.site))"
-                let reply = try await read("xml_export_orders.php", [("oID", orderID)], on: client, operation: operation,
-                                           expected: Self.isExport)
-                if let code = reply.code, !code.isOK, code.value != -6 { throw code.error(operation: operation, site: endpoint.site) }
-                let elements = Self.items(of: reply, site: endpoint.site).filter { $0.orderID == orderID }
-                if elements.isEmpty {
-                    state.open[endpoint.site]?[orderID] = nil
-                    logger.warning("open order no longer listed", ["site": .string(endpoint.site), "order.id": .string(orderID)])
-                    continue
-                }
-                let (page, usable) = page(elements, site: endpoint.site)
-                if !page.orders.isEmpty || !page.quarantined.isEmpty { try await deliver(page) }
-                // Unusable (quarantined): no longer followed. Unchanged since stored: still open.
-                if usable.isEmpty { state.open[endpoint.site]?[orderID] = nil }
-                state.track(page.orders.map(\.order), site: endpoint.site, now: now)
-            }
-        }
-    }
+extension SpartooChannel: ListsARecentWindow {
+    /// Every walk lists the orders bought within `window_days` (more after an outage).
+    public var walkReachDays: Int { windowDays }
 }

@@ -81,7 +81,7 @@ struct SpartooReply: Sendable {
 }
 
 /// Per site, the last export window stored whole: the fingerprint of its bytes and the order ids it listed
-/// (the daily re-read skips those). Thread-safe.
+/// (the shipped-order follow-up skips those). Thread-safe.
 final class SpartooWindows: @unchecked Sendable {
     private let lock = NSLock()
     private var windows: [String: (fingerprint: Int, ids: Set<String>)] = [:]

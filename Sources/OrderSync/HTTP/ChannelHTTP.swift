@@ -12,6 +12,12 @@ public struct ChannelHTTP: Sendable {
     /// Wait after a 429 that carries no `Retry-After`.
     public let rateLimitPause: TimeInterval
     public let logger: Logger
+    /// What the channel's error bodies add to their message (e.g. the offending fields), appended to
+    /// ``summary(_:detail:)`` of every error this client reports; nil: nothing. Set by the connector.
+    public var errorDetail: ErrorDetail?
+
+    /// Reads a channel's extra error detail from a parsed JSON error body (nil: none in this body).
+    public typealias ErrorDetail = @Sendable (JSONValue) -> String?
 
     public init(transport: any HTTPTransport, minimumSpacing: TimeInterval, timeout: TimeInterval = 30,
                 attempts: Int = 3, rateLimitPause: TimeInterval = 10, logger: Logger) {
@@ -21,6 +27,13 @@ public struct ChannelHTTP: Sendable {
         self.attempts = max(1, attempts)
         self.rateLimitPause = rateLimitPause
         self.logger = logger
+    }
+
+    /// This client, reporting `detail` from error bodies too.
+    public func describingErrorBodies(with detail: @escaping ErrorDetail) -> ChannelHTTP {
+        var copy = self
+        copy.errorDetail = detail
+        return copy
     }
 
     /// Sends `request`; returns the response for any status the caller should interpret itself
@@ -49,7 +62,8 @@ public struct ChannelHTTP: Sendable {
                 throw error  // cancellation
             case .success(let response):
                 if let refused = ChannelHTTP.redirectRefusal(response, request: request, operation: operation) { throw refused }
-                if let problem = ChannelHTTP.classify(response, operation: operation, rateLimitPause: rateLimitPause) ?? validate(response) {
+                if let problem = ChannelHTTP.classify(response, operation: operation, rateLimitPause: rateLimitPause,
+                                                      detail: errorDetail) ?? validate(response) {
                     failure = problem
                 } else {
                     return response
@@ -80,7 +94,8 @@ public struct ChannelHTTP: Sendable {
 
     /// Classifies statuses every channel shares: 429, 5xx, WAF/captcha 403s (``isFirewallBlock(_:)``). Others
     /// pass, including any other 403, for the connector to report with its text.
-    public static func classify(_ response: ChannelResponse, operation: String, rateLimitPause: TimeInterval) -> ChannelError? {
+    public static func classify(_ response: ChannelResponse, operation: String, rateLimitPause: TimeInterval,
+                                detail: ErrorDetail? = nil) -> ChannelError? {
         let status = response.status
         if status == 429 {
             let after = response.header("retry-after").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
@@ -89,7 +104,7 @@ public struct ChannelHTTP: Sendable {
         }
         if status >= 500 {
             return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: status,
-                                message: ChannelHTTP.summary(response))
+                                message: ChannelHTTP.summary(response, detail: detail))
         }
         if status == 403, isFirewallBlock(response) {
             return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: 403,
@@ -104,7 +119,7 @@ public struct ChannelHTTP: Sendable {
     static func isFirewallBlock(_ response: ChannelResponse) -> Bool {
         if looksLikeHTML(response.body) { return true }
         if String(decoding: response.body.prefix(2000), as: UTF8.self).contains("bot-need-challenge") { return true }
-        return response.header("cf-ray") != nil && (try? JSONSerialization.jsonObject(with: response.body)) == nil
+        return response.header("cf-ray") != nil && jsonBody(response.body) == nil
     }
 
     /// True when a body starts like an HTML page (captcha, WAF, error page).
@@ -113,35 +128,43 @@ public struct ChannelHTTP: Sendable {
         return head.hasPrefix("<!doctype html") || head.hasPrefix("<html") || head.hasPrefix("<head") || head.hasPrefix("<body")
     }
 
-    /// A short, secret-free summary of an error body: the channel's message if it is JSON, else the first line of text.
-    public static func summary(_ response: ChannelResponse) -> String {
+    /// A JSON object or array body (as a JSON error body is); nil for anything else. Strict, as
+    /// Foundation's reader is: a leading zero or an unpaired surrogate makes a body text, not JSON.
+    static func jsonBody(_ body: Data) -> JSONValue? {
+        let options = JSONReadOptions(maxDepth: 512, maxNumberLength: .max, strict: true, keepRepeatedKeys: false)
+        guard let value = try? JSONValue.parse([UInt8](body), options: options) else { return nil }
+        switch value {
+        case .object, .array: return value
+        default: return nil
+        }
+    }
+
+    /// A short, secret-free summary of an error body: the channel's message if it is JSON (plus what
+    /// `detail` reads from it), else the first line of text.
+    public static func summary(_ response: ChannelResponse, detail: ErrorDetail? = nil) -> String {
         if looksLikeHTML(response.body) { return "HTML page instead of an API response" }
-        if let object = try? JSONSerialization.jsonObject(with: response.body) {
-            if var text = findMessage(object) {
-                // Validation errors may name the offending fields under data.fields.
-                if let fields = ((object as? [String: Any])?["data"] as? [String: Any])?["fields"],
-                   let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {
-                    text += " " + String(decoding: data, as: UTF8.self)
-                }
-                return String(text.prefix(300))
-            }
+        if let object = jsonBody(response.body), var text = findMessage(object) {
+            if let extra = detail?(object) { text += " " + extra }
+            return String(text.prefix(300))
         }
         let text = String(decoding: response.body.prefix(300), as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return text.isEmpty ? "empty body" : text
     }
 
-    private static func findMessage(_ object: Any) -> String? {
-        if let dict = object as? [String: Any] {
-            for key in ["message", "detail", "error_description"] { if let s = dict[key] as? String { return s } }
-            if let error = dict["error"] {
-                if let s = error as? String { return s }
-                if let m = findMessage(error) { return m }
+    private static func findMessage(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .object:
+            for key in ["message", "detail", "error_description"] { if case .string(let text)? = value[key] { return text } }
+            if let error = value["error"] {
+                if case .string(let text) = error { return text }
+                if let message = findMessage(error) { return message }
             }
-            if let errors = dict["errors"] as? [Any], let first = errors.first { return findMessage(first) }
-            if let code = dict["code"] as? String { return code }
+            if let first = value["errors"]?.array?.first { return findMessage(first) }
+            if case .string(let code)? = value["code"] { return code }
+            return nil
+        default: return nil
         }
-        if let s = object as? String { return s }
-        return nil
     }
 }

@@ -38,14 +38,21 @@ extension Store {
     public func heartbeat(now: Date = Date()) throws { try channelState.heartbeat(now: now) }
     public func lastHeartbeat() throws -> Date? { try channelState.lastHeartbeat() }
 
-    /// Orders of a channel that are not final and have not changed since `before`: candidates for a
-    /// direct re-read (a walk by modification date would never see them again).
-    public func staleOpenOrders(channel: String, changedBefore before: Date, limit: Int = 500) throws -> [OrderRef] {
+    /// Orders of a channel that are not final and have not changed since `before`, or were created before
+    /// `createdBefore` (when given): candidates for a direct re-read (a walk would never list them again).
+    /// Least recently changed first. Only open orders are read (index on `(channel, status)`).
+    public func staleOpenOrders(channel: String, changedBefore before: Date, orCreatedBefore createdBefore: Date? = nil,
+                                limit: Int = 500) throws -> [OrderRef] {
         let open = OrderStatus.allCases.filter { !$0.isFinal }.map { "'\($0.rawValue)'" }.joined(separator: ",")
+        // `created_at` is written by `Timestamp.format`, so text order is time order.
+        let created = createdBefore == nil ? "" : " OR json_extract(CAST(order_json AS TEXT), '$.created_at') < ?"
+        var values: [SQLValue] = [.text(channel), Store.time(before)]
+        if let createdBefore { values.append(.text(Timestamp.format(createdBefore))) }
+        values.append(.int(Int64(limit)))
         return try db.query("""
-            SELECT external_id FROM orders WHERE channel = ? AND status IN (\(open)) AND changed_at < ?
+            SELECT external_id FROM orders WHERE channel = ? AND status IN (\(open)) AND (changed_at < ?\(created))
             ORDER BY changed_at LIMIT ?
-            """, [.text(channel), Store.time(before), .int(Int64(limit))]).map {
+            """, values).map {
             OrderRef(channel: channel, externalID: $0.string("external_id") ?? "")
         }
     }

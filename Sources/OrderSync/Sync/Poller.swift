@@ -46,28 +46,47 @@ public struct Poller: Service {
         // Every page is stored (or the poll fails) before the cursor moves.
         try await writer.finish()
         try store.setCursor(newCursor, channel: connector.id)
-        try await refreshStaleOrders(now: now)
-        try await followShippedOrders(now: now, delivered: delivered.ids)
+        let reread = try await refreshStaleOrders(now: now)
+        try await followShippedOrders(now: now, delivered: delivered.ids.union(reread))
     }
 
-    /// Once a day: orders still open but unchanged for longer than the re-sweep window are read one by one
-    /// (`GET` by id), so an order the walks no longer list is not left open forever.
-    func refreshStaleOrders(now: Date) async throws {
+    /// Once a day: orders still open but unchanged for longer than the re-sweep window, and, when the
+    /// connector ``ListsARecentWindow``, open orders created before its window, are read one by one
+    /// (`GET` by id), so an order the walks no longer list is not left open forever. An order the channel
+    /// no longer knows, or whose payload it cannot map, is logged and tried again the next day. Returns
+    /// the ids of the orders read.
+    @discardableResult
+    func refreshStaleOrders(now: Date) async throws -> Set<String> {
         let store = ingest.store
         if let last = try store.mark(.staleRefresh, channel: connector.id).flatMap({ Timestamp.parse($0) }),
            now.timeIntervalSince(last) < 86_400 {
-            return
+            return []
         }
-        let stale = try store.staleOpenOrders(channel: connector.id, changedBefore: now.addingTimeInterval(-Double(resweepDays) * 86_400))
-        var refreshed = 0
+        let reach = (connector as? any ListsARecentWindow).map { now.addingTimeInterval(-Double($0.walkReachDays) * 86_400) }
+        // A window channel's walks never list its older open orders again: all of them are read, not the first 500.
+        let stale = try store.staleOpenOrders(channel: connector.id, changedBefore: now.addingTimeInterval(-Double(resweepDays) * 86_400),
+                                              orCreatedBefore: reach, limit: reach == nil ? 500 : Int(Int32.max))
+        var refreshed: Set<String> = []
         for ref in stale {
             try Task.checkCancellation()
-            guard let fetched = try await connector.fetchOrder(externalID: ref.externalID) else { continue }
+            let fetched: FetchedOrder?
+            do {
+                fetched = try await connector.fetchOrder(externalID: ref.externalID)
+            } catch let error as ChannelError {
+                guard case .permanent = error.kind else { throw error }
+                logger.warning("open order not re-read", ["order.id": .string(ref.externalID), "error": .string(error.description)])
+                continue
+            }
+            guard let fetched else {
+                logger.warning("open order no longer found", ["order.id": .string(ref.externalID)])
+                continue
+            }
             try ingest.storeReread(fetched, as: ref, now: now)
-            refreshed += 1
+            refreshed.insert(ref.externalID)
         }
         try store.setMark(.staleRefresh, Timestamp.format(now), channel: connector.id)
-        if !stale.isEmpty { logger.info("stale open orders re-read", ["count": .int(refreshed), "candidates": .int(stale.count)]) }
+        if !stale.isEmpty { logger.info("stale open orders re-read", ["count": .int(refreshed.count), "candidates": .int(stale.count)]) }
+        return refreshed
     }
 
     /// Polls until cancelled; cancellation is a normal stop. Channel and store failures are retried, never thrown.
