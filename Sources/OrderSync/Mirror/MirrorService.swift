@@ -19,6 +19,13 @@ public struct MirrorService: Service {
     /// How far before the first queueing an adopted order may have been created (the store's clock may lag).
     public var clockSlack: TimeInterval = 600
     public var alerts: Alerts = .disabled
+    /// Queues the marketplace shipments of completed mirrors (validated as `ship` validates them); nil
+    /// follows nothing.
+    public var operations: Operations?
+    /// The store channel's type (for `carriers.<key>.names.<type>`).
+    public var storeType = ChannelType(rawValue: "woocommerce")
+    /// How often open mirrors are re-read in the store.
+    public var followInterval: TimeInterval = 60
 
     public init(store: Store, target: any MirrorStore, config: MirrorConfig, sources: [(id: String, name: String)], logger: Logger) {
         self.store = store; self.target = target; self.config = config; self.sources = sources; self.logger = logger
@@ -26,9 +33,14 @@ public struct MirrorService: Service {
 
     public func run() async throws {
         var throttle = ErrorThrottle(interval: 60)
+        var lastFollow = Date.distantPast
         while !Task.isCancelled {
             do {
                 try await cycle()
+                if Date().timeIntervalSince(lastFollow) >= followInterval {
+                    lastFollow = Date()
+                    try await follow()
+                }
             } catch is CancellationError {
                 return
             } catch {
@@ -135,6 +147,11 @@ extension MirrorService {
         }
         var service = MirrorService(store: store, target: target, config: mirror, sources: sources, logger: logger)
         service.alerts = alerts
+        service.operations = Operations(config: config, store: store)
+        if let channel = config.channel(id: mirror.store) {
+            service.storeType = channel.type
+            service.followInterval = TimeInterval(channel.pollIntervalSeconds)
+        }
         return service
     }
 }

@@ -34,6 +34,31 @@ public struct CreatedMirror: Sendable, Equatable {
     }
 }
 
+/// A tracking entry the merchant typed in the store.
+public struct MirrorTracking: Sendable, Equatable {
+    /// The provider as the store shows it ("Colissimo", "DHL Express"); may be empty.
+    public var provider: String
+    public var number: String
+    public var link: String?
+
+    public init(provider: String, number: String, link: String? = nil) {
+        self.provider = provider; self.number = number; self.link = link
+    }
+}
+
+/// A mirror as the store shows it now.
+public struct MirrorSnapshot: Sendable, Equatable {
+    public var externalID: String
+    /// Normalized like any order of the store's channel (`completed`, `cancelled`, …).
+    public var status: OrderStatus
+    /// Tracking entries (the Shipment Tracking extension's items, oldest first).
+    public var trackings: [MirrorTracking]
+
+    public init(externalID: String, status: OrderStatus, trackings: [MirrorTracking]) {
+        self.externalID = externalID; self.status = status; self.trackings = trackings
+    }
+}
+
 /// A store that can hold mirrors of marketplace orders (a connector whose type has
 /// ``ChannelCapabilities/holdsMirrors``).
 public protocol MirrorStore: ChannelConnector {
@@ -47,4 +72,16 @@ public protocol MirrorStore: ChannelConnector {
 
     /// Writes a private note (never e-mailed) on a store order.
     func addPrivateNote(_ text: String, toMirror externalID: String) async throws
+
+    /// The mirrors with these store ids as the store shows them now (missing ones are left out). Read-only;
+    /// a bounded number of requests (one per hundred ids).
+    func readMirrors(_ externalIDs: [String]) async throws -> [MirrorSnapshot]
+
+    /// A mirror's private notes, oldest first. Read-only (notes do not change an order's modification date,
+    /// so they are read each time they matter).
+    func privateNotes(ofMirror externalID: String) async throws -> [String]
+
+    /// Sets a mirror's status (`cancelled`, `completed`) after writing `note` privately; nothing when it
+    /// already has that status.
+    func setMirrorStatus(_ externalID: String, to status: OrderStatus, note: String) async throws
 }
