@@ -48,7 +48,8 @@ extension MirrorService {
         let name = marketplaceName(record.ref)
         var reason: String
         switch MirrorFulfilment.plan(order: order, trackings: snapshot.trackings, notes: notes.filter { !$0.hasPrefix(Self.notePrefix) },
-                                     carriers: operations?.config.carrierList ?? [], storeType: storeType) {
+                                     carriers: operations?.config.carrierList ?? [],
+                                     storeType: storeType ?? operations?.config.channel(id: config.store)?.type ?? ChannelType(rawValue: "")) {
         case .blocked(let why):
             reason = why
         case .ship(let plan):

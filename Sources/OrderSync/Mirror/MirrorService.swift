@@ -8,7 +8,7 @@ public struct MirrorService: Service {
     public let store: Store
     public let target: any MirrorStore
     public let config: MirrorConfig
-    /// Channels whose orders are mirrored, with their marketplace names ("Back Market").
+    /// Channels whose orders are mirrored, with the names people know the marketplaces by.
     public let sources: [(id: String, name: String)]
     public let logger: Logger
     /// How often new orders and due jobs are looked for.
@@ -22,8 +22,9 @@ public struct MirrorService: Service {
     /// Queues the marketplace shipments of completed mirrors (validated as `ship` validates them); nil
     /// follows nothing.
     public var operations: Operations?
-    /// The store channel's type (for `carriers.<key>.names.<type>`).
-    public var storeType = ChannelType(rawValue: "woocommerce")
+    /// The store channel's type (for `carriers.<key>.names.<type>`); nil: the type of `mirror.store` in
+    /// ``operations``' config.
+    public var storeType: ChannelType?
     /// How often open mirrors are re-read in the store.
     public var followInterval: TimeInterval = 60
 

@@ -7,7 +7,7 @@ public let mirrorRefMetaKey = "ordersync_ref"
 public struct MirrorRequest: Sendable {
     /// The marketplace order, as stored.
     public var order: Order
-    /// The marketplace's display name, for the payment method title ("Back Market").
+    /// The marketplace's display name, for the payment method title (its `ChannelDefinition.displayName`).
     public var marketplaceName: String
     /// `mirror.status`.
     public var status: MirrorConfig.Status
