@@ -136,4 +136,18 @@ final class WooCommerceMirrorFollowTests: XCTestCase {
         XCTAssertEqual(harness.simulator.product(phone.id)?.stock, 2, "the store restocked")
         XCTAssertEqual(try harness.store.mirror(of: marketRef)?.state, .closed)
     }
+
+    func testEachPushOfAMirroredOrderIsWrittenOnceOnTheMirror() async throws {
+        try await mirrored()
+        merchantNote("Tracking: Colissimo 6A11112222333")
+        merchantNote("IMEI 356938035643809")
+        complete()
+        try await service().follow()
+        let job = try XCTUnwrap(try shipJobs().first)
+        try harness.store.finish(job.id, state: .failed, error: "Back Market refused the shipper (400)")
+        try await service().follow()
+        try await service().follow()
+        let timeline = harness.simulator.notes(orderID: mirrorID).map(\.note).filter { $0.contains("ship Colissimo 6A11112222333") }
+        XCTAssertEqual(timeline, ["ordersync: Back Market: ship Colissimo 6A11112222333: refused: Back Market refused the shipper (400)"])
+    }
 }

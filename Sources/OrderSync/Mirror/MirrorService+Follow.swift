@@ -6,6 +6,7 @@ extension MirrorService {
     /// store with what the marketplace needs queues the marketplace shipment (as `ship` would), otherwise a
     /// private note says what is missing, once per reason. Bounded: only open mirrors are read.
     public func follow(now: Date = Date()) async throws {
+        try await writeTimeline()
         let open = try store.mirrors(states: [.created, .waiting]).filter { $0.storeOrderID != nil }
         guard !open.isEmpty else { return }
         var inStore: [MirrorRecord] = []
@@ -71,6 +72,24 @@ extension MirrorService {
         try await target.addPrivateNote("\(Self.notePrefix)not sent to \(name): \(reason)", toMirror: snapshot.externalID)
         try store.setMirrorState(record.ref, .waiting, reason: reason, now: now)
         logger.warning("mirror waiting", ["order.ref": .string(record.ref.description), "reason": .string(reason)])
+    }
+
+    /// Each finished push of a mirrored order as a private note on its mirror ("Back Market: ship done: …",
+    /// or the channel's refusal), once.
+    func writeTimeline() async throws {
+        for (mirror, job) in try store.unnotedPushes() {
+            guard let id = mirror.storeOrderID else { continue }
+            let outcome = job.state == .done ? (job.result ?? "done") : "refused: " + (job.lastError ?? "failed")
+            let what = job.payload.shipment.map { "\(job.kind.rawValue) \($0.carrierName ?? $0.carrierKey ?? "") \($0.trackingNumber)" }
+                ?? job.kind.rawValue
+            do {
+                try await target.addPrivateNote("\(Self.notePrefix)\(marketplaceName(mirror.ref)): \(what): \(outcome)", toMirror: id)
+                try store.markPushNoted(mirror.ref, jobID: job.id)
+            } catch let error as ChannelError {
+                logger.warning("mirror timeline not written", ["order.ref": .string(mirror.ref.description), "error": .string(error.description)])
+                return
+            }
+        }
     }
 
     /// ordersync's own notes start so; they are never read back as the merchant's input.

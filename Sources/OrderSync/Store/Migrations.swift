@@ -148,6 +148,7 @@ enum Migrations {
                 reason TEXT,
                 first_queued_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL,
+                noted_job_id INTEGER NOT NULL DEFAULT 0,
                 PRIMARY KEY (channel, external_id)
             )
             """,

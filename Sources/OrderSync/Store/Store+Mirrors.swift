@@ -102,6 +102,28 @@ extension Store {
         return counts
     }
 
+    /// Finished pushes (accept, cancel, ship: done or failed) of mirrored orders not yet written on their
+    /// mirror, oldest first: the mirror's timeline.
+    public func unnotedPushes(limit: Int = 100) throws -> [(mirror: MirrorRecord, job: Job)] {
+        let rows = try db.query("""
+            SELECT j.id AS job_id, m.channel, m.external_id FROM mirrors m JOIN jobs j
+            ON j.channel = m.channel AND j.external_id = m.external_id
+            WHERE m.store_order_id IS NOT NULL AND j.kind != 'mirror' AND j.state IN ('done', 'failed') AND j.id > m.noted_job_id
+            ORDER BY j.id LIMIT ?
+            """, [.int(Int64(limit))])
+        return try rows.compactMap { row in
+            let ref = OrderRef(channel: row.string("channel") ?? "", externalID: row.string("external_id") ?? "")
+            guard let mirror = try mirror(of: ref), let job = try jobQueue.job(id: Int64(row.int("job_id") ?? 0)) else { return nil }
+            return (mirror, job)
+        }
+    }
+
+    /// Records that the pushes up to `jobID` are written on the mirror of `ref`.
+    public func markPushNoted(_ ref: OrderRef, jobID: Int64) throws {
+        try db.execute("UPDATE mirrors SET noted_job_id = MAX(noted_job_id, ?) WHERE channel = ? AND external_id = ?",
+                       [.int(jobID), .text(ref.channel), .text(ref.externalID)])
+    }
+
     /// Queued mirror jobs whose time has come, oldest first.
     public func dueMirrorJobs(now: Date = Date(), limit: Int = 50) throws -> [Job] {
         try jobQueue.dueJobs(kind: .mirror, now: now, limit: limit)
