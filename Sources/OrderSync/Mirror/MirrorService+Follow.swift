@@ -74,7 +74,7 @@ extension MirrorService {
         logger.warning("mirror waiting", ["order.ref": .string(record.ref.description), "reason": .string(reason)])
     }
 
-    /// Each finished push of a mirrored order as a private note on its mirror ("Back Market: ship done: …",
+    /// Each finished push of a mirrored order as a private note on its mirror ("<marketplace>: ship Colissimo 6A…: <result>",
     /// or the channel's refusal), once.
     func writeTimeline() async throws {
         for (mirror, job) in try store.unnotedPushes() {
