@@ -11,6 +11,7 @@ extension CommandContext {
             }
             out("config \(configPath): ok, \(config.channels.count) channel(s)")
             config.channels.forEach { out("  " + $0.summary) }
+            if let mirror = config.mirror { out("  " + mirror.summary(in: config)) }
             return .ok
         } catch {
             for problem in error.problems { FileHandle.standardError.write(Data((problem.description + "\n").utf8)) }

@@ -15,6 +15,7 @@ final class MirrorConfigTests: XCTestCase {
         XCTAssertEqual(mirror.sourceChannels(in: config), ["bm-eu", "sp"])
         XCTAssertEqual(mirror.status, .processing)
         XCTAssertEqual(mirror.customerEmail, .omit)
+        XCTAssertEqual(mirror.summary(in: config), "mirror: bm-eu, sp -> shop (processing, buyer e-mail omitted)")
     }
 
     func testMirrorKeysAreRead() throws {

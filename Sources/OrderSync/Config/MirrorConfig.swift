@@ -29,7 +29,13 @@ public struct MirrorConfig: Sendable, Equatable {
     /// acceptance step, in config order.
     public func sourceChannels(in config: Config) -> [String] {
         if let from { return from }
-        return config.channels.filter { $0.hasAcceptStep && $0.id != store }.map(\.id)
+        return config.channels.filter { $0.hasAcceptStep && $0.enabled && $0.id != store }.map(\.id)
+    }
+
+    /// One line for `check-config`: `mirror: bm-eu, sp -> shop (processing, buyer e-mail omitted)`.
+    public func summary(in config: Config) -> String {
+        let email = customerEmail == .omit ? "buyer e-mail omitted" : "buyer e-mail forwarded"
+        return "mirror: \(sourceChannels(in: config).joined(separator: ", ")) -> \(store) (\(status.rawValue), \(email))"
     }
 
     /// Every rule `mirror` breaks, paths under `mirror`. Pure.
