@@ -193,4 +193,23 @@ final class MirrorIntegrationTests: XCTestCase {
         XCTAssertTrue(setup.woo.notes(orderID: mirror).contains { !$0.customerNote && $0.note.contains("cancelled on the marketplace") })
         setup.kill9()
     }
+
+    func testTheMirrorCommandExitsZeroForAMirrorableOrderAnd65SayingWhyOtherwise() throws {
+        let setup = try Setup()
+        let order = setup.bm.addOrder(BackMarketSimulator.Order(lines: [.init(listing: "CASE-3", product: "Case")]))
+        try setup.start()
+        setup.wait("the order mirrored") { setup.mirrorOf(order.orderID) != nil }
+        setup.kill9()
+        let again = try setup.cli(["mirror", "bm:\(order.orderID)"])
+        XCTAssertEqual(again.code, 0, again.err)
+        XCTAssertTrue(again.out.contains("already mirrored as shop:"), again.out)
+        let unknown = try setup.cli(["mirror", "bm:1"])
+        XCTAssertEqual(unknown.code, 65)
+        XCTAssertTrue(unknown.err.contains("unknown order"), unknown.err)
+        let store = try setup.cli(["mirror", "shop:1"])
+        XCTAssertEqual(store.code, 65)
+        XCTAssertTrue(store.err.contains("not mirrored"), store.err)
+        let jobs = try setup.cli(["jobs"])
+        XCTAssertTrue(jobs.out.contains("mirror"), "jobs lists mirror jobs:\n\(jobs.out)")
+    }
 }

@@ -5,14 +5,14 @@ extension Operations {
     /// when no `mirror` is configured, the order's channel is not mirrored, or the order is not accepted
     /// and waiting to ship.
     public func mirror(_ text: String) throws -> String {
-        let (ref, order, _) = try order(text)
         guard let mirror = config.mirror else {
-            throw UserError(.dataError, "\(ref): no mirror is configured (add a \"mirror\" section naming the store)")
+            throw UserError(.dataError, "\(text): no mirror is configured (add a \"mirror\" section naming the store)")
         }
         let sources = mirror.sourceChannels(in: config)
-        guard sources.contains(ref.channel) else {
-            throw UserError(.dataError, "\(ref): channel \(ref.channel) is not mirrored (mirror.from: \(sources.joined(separator: ", ")))")
+        if let parsed = OrderRef(parsing: text), config.channel(id: parsed.channel) != nil, !sources.contains(parsed.channel) {
+            throw UserError(.dataError, "\(parsed): channel \(parsed.channel) is not mirrored (mirrored: \(sources.joined(separator: ", ")))")
         }
+        let (ref, order, _) = try order(text)
         if let record = try store.mirror(of: ref), let existing = record.storeRef {
             return "\(ref) is already mirrored as \(existing); nothing queued"
         }
