@@ -150,4 +150,15 @@ final class WooCommerceMirrorFollowTests: XCTestCase {
         let timeline = harness.simulator.notes(orderID: mirrorID).map(\.note).filter { $0.contains("ship Colissimo 6A11112222333") }
         XCTAssertEqual(timeline, ["ordersync: Back Market: ship Colissimo 6A11112222333: refused: Back Market refused the shipper (400)"])
     }
+
+    func testAMirrorCancelledInTheStoreIsNoLongerFollowedAndPushesNothing() async throws {
+        try await mirrored()
+        harness.simulator.setStatus(mirrorID, "cancelled")
+        try await service().follow()
+        XCTAssertEqual(try harness.store.mirror(of: marketRef)?.state, .closed)
+        XCTAssertEqual(try harness.store.jobs(ref: marketRef).filter { $0.kind != .mirror }, [])
+        harness.simulator.clearJournal()
+        try await service().follow()
+        XCTAssertEqual(harness.simulator.requests(method: "GET").count, 0, "a closed mirror is not read again")
+    }
 }

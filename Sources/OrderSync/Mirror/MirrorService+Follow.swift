@@ -33,9 +33,16 @@ extension MirrorService {
         }
         guard !inStore.isEmpty else { return }
         let snapshots = try await target.readMirrors(inStore.compactMap(\.storeOrderID))
-        for snapshot in snapshots where snapshot.status == .completed {
+        for snapshot in snapshots where [.completed, .cancelled, .refunded].contains(snapshot.status) {
             guard let record = inStore.first(where: { $0.storeOrderID == snapshot.externalID }),
                   let order = try store.order(record.ref)?.order else { continue }
+            if snapshot.status != .completed {
+                // The merchant cancelled the copy: nothing to push; the marketplace order is theirs to cancel.
+                try store.setMirrorState(record.ref, .closed, reason: "\(snapshot.status.rawValue) in the store", now: now)
+                logger.warning("mirror cancelled in the store; the marketplace order is unchanged",
+                               ["order.ref": .string(record.ref.description)])
+                continue
+            }
             do {
                 try await fulfil(record, order: order, snapshot: snapshot, now: now)
             } catch let error as ChannelError {
