@@ -11,6 +11,7 @@ extension CommandContext {
             }
             out("config \(configPath): ok, \(config.channels.count) channel(s)")
             config.channels.forEach { out("  " + $0.summary) }
+            if let mirror = config.mirror { out("  " + mirror.summary(in: config)) }
             return .ok
         } catch {
             for problem in error.problems { FileHandle.standardError.write(Data((problem.description + "\n").utf8)) }
@@ -62,6 +63,8 @@ extension CommandContext {
         let order = stored.order
         if args.flag("json") {
             var text = String(decoding: try OrderCoding.publicJSON(order), as: UTF8.self)
+            let mirror = try ops.store.mirror(of: ref)?.storeRef
+            text = String(text.dropLast()) + ",\"mirror\":" + (mirror.map { JSONLinesLogHandler.quote($0) } ?? "null") + "}"
             if args.flag("raw") {
                 let raw = stored.raw.flatMap { try? JSONValue.parse($0) }?.serialized
                     ?? JSONLinesLogHandler.quote(String(decoding: stored.raw ?? Data(), as: UTF8.self))
@@ -80,6 +83,10 @@ extension CommandContext {
             out("  ship to \(a.name), \([a.line1, a.line2].filter { !$0.isEmpty }.joined(separator: ", ")), \(a.postcode) \(a.city) \(a.country)")
         }
         out("  shipping method \(order.shippingMethod ?? "-"), carrier \(order.carrier ?? "-")")
+        if let mirror = try ops.store.mirror(of: ref) {
+            out("  mirror \(mirror.storeRef ?? mirror.store + " (not created yet)"): \(mirror.state.rawValue)"
+                + (mirror.reason.map { " (\($0))" } ?? ""))
+        }
         for line in order.lines {
             var ids = ""
             if let imei = line.imei { ids += " imei \(imei)" }

@@ -7,6 +7,11 @@ extension CommandContext {
         return .ok
     }
 
+    func mirror() throws -> ExitCode {
+        out(try operations().mirror(args.positionals[0]))
+        return .ok
+    }
+
     func cancel() throws -> ExitCode {
         out(try operations().cancel(args.positionals[0], reason: args.option("reason")))
         return .ok

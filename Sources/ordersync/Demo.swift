@@ -37,6 +37,7 @@ enum Demo {
         var shipped = Set<OrderRef>()
         var newOrdersAdded = false
         var serial = 0
+        var merchant = DemoMerchant()
         while Date().timeIntervalSince(started) < seconds {
             try? await Task.sleep(nanoseconds: 1_000_000_000)
             let elapsed = Date().timeIntervalSince(started)
@@ -45,10 +46,11 @@ enum Demo {
                     + "Spartoo es \(sims.spartoo.makeNewOrder(site: "es").id), WooCommerce \(sims.woo.makeNewOrder().id) (seen at the next poll)")
                 newOrdersAdded = true
             }
-            guard elapsed >= 3, shipped.count < 6,
+            guard elapsed >= 3, shipped.count < 6 || merchant.fulfilled == nil,
                   let cfg = ConfigLoader.parse(path: configPath).0,
                   let store = try? Store(path: Store.path(inStateDir: cfg.stateDir)) else { continue }
             let ops = Operations(config: cfg, store: store)
+            merchant.act(store: store, woo: sims.woo, elapsed: elapsed, reserved: &shipped)
             for channel in ["bm-demo", "spartoo-demo", "shop-demo"] {
                 let ready = ((try? store.orders(channel: channel, status: .awaitingShipment)) ?? [])
                     .filter { !shipped.contains($0.ref) }.prefix(max(0, 2 - shipped.filter { $0.channel == channel }.count))
@@ -87,6 +89,7 @@ enum Demo {
             }
         }
         say(sims.account())
+        merchant.report(woo: sims.woo, backMarket: sims.backMarket)
         return code
     }
 }
@@ -134,7 +137,8 @@ final class DemoSimulators {
           "channels": [
             { "id": "bm-demo", "type": "backmarket", "region": "eu", "token_file": "\(secret("bm.token", bmToken))",
               "base_url": "\(backMarket.baseURL.absoluteString)",
-              "user_agent": "BM-Demo-ordersync;ops@example.com", "auto_accept": true },
+              "user_agent": "BM-Demo-ordersync;ops@example.com", "auto_accept": true,
+              "imei_required_for": ["*iphone*", "*galaxy*", "*pixel*", "*smartphone*"] },
             { "id": "spartoo-demo", "type": "spartoo", "partner_id_file": "\(secret("spartoo.key", partnerID))",
               "sites": ["fr", "es"], "hosts": { \(hosts) }, "auto_accept": true },
             { "id": "shop-demo", "type": "woocommerce", "base_url": "\(woo.baseURL.absoluteString)",
@@ -145,7 +149,8 @@ final class DemoSimulators {
             "colissimo": { "tracking_url": "https://www.laposte.fr/outils/suivre-vos-envois?code={tracking}",
                            "names": { "backmarket": "Colissimo", "woocommerce": "Colissimo" } }
           },
-          "shipping_rules": [ { "channel": "*", "shipping_method": "*", "carrier": "colissimo" } ]
+          "shipping_rules": [ { "channel": "*", "shipping_method": "*", "carrier": "colissimo" } ],
+          "mirror": { "store": "shop-demo" }
         }
         """
         let path = dir + "/config.json"

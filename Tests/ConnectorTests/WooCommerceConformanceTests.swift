@@ -33,6 +33,7 @@ final class WooCommerceSubject: ConformanceSubject {
         case .cancel:
             return simulator.appliedEffects(orderID: id, kind: .statusChange).filter { $0.details["to"] == "cancelled" }.count
         case .ship: return simulator.appliedEffects(orderID: id, kind: .customerNote).count
+        case .mirror: return simulator.appliedEffects.filter { $0.kind == .created }.count
         }
     }
 

@@ -243,7 +243,7 @@ final class WooCommerceSimulatorTests: XCTestCase {
     }
 
     func testUnknownRoutesAndThemePages() {
-        XCTAssertEqual(simulator.handle(wooRequest("GET", "/wp-json/wc/v3/products")).wooCode, "rest_no_route")
+        XCTAssertEqual(simulator.handle(wooRequest("GET", "/wp-json/wc/v3/coupons")).wooCode, "rest_no_route")
         XCTAssertEqual(simulator.handle(wooRequest("GET", "/shop/")).status, 404)
         XCTAssertTrue(simulator.handle(wooRequest("GET", "/shop/")).bodyText.contains("<html"))
     }

@@ -39,6 +39,8 @@ extension WooCommerceSimulator {
             /// A Shipment Tracking entry. `details`: `tracking_id`, `tracking_number`, `tracking_provider`,
             /// `custom_tracking_provider`, `tracking_link`, `date_shipped`.
             case tracking
+            /// An order created by `POST /orders`. `details`: `status` (as posted).
+            case created
             /// `meta_data` or `customer_note` written. `details`: `meta.<key>`, `customer_note`.
             case metaUpdate
             /// Line items, addresses, shipping, fee or coupon lines written: WooCommerce recalculates totals.

@@ -12,6 +12,10 @@ extension WooCommerceSimulator {
         var nextOrderID = 1042
         var nextItemID = 311
         var nextNoteID = 501
+        var products: [Int: Product] = [:]
+        var nextProductID = 7001
+        /// Orders whose stock was reduced (`_order_stock_reduced`).
+        var stockReduced: Set<Int> = []
         var journal: [JournalEntry] = []
         var effects: [AppliedEffect] = []
         var emails: [Email] = []
@@ -112,6 +116,8 @@ extension WooCommerceSimulator {
             _ = appendNote(id, text: "Order status changed from \(Self.label(old)) to \(Self.label(newStatus)).",
                            customer: false, author: byUser ?? "WooCommerce", byUser: byUser != nil, now: now)
             effects.append(AppliedEffect(time: now, orderID: id, kind: .statusChange, details: ["from": old, "to": newStatus]))
+            reduceStockIfDue(id)
+            restoreStockIfDue(id)
             let customer = order.billing.email ?? ""
             switch newStatus {
             case "processing":
@@ -135,7 +141,10 @@ extension WooCommerceSimulator {
             touch(id, now: now)
         }
 
+        /// Records an e-mail; none without a recipient (`WC_Email::trigger` sends only when `get_recipient()`
+        /// is not empty: an order without a billing e-mail gets no customer e-mail).
         mutating func sendEmail(_ id: Int, _ template: String, to recipient: String, now: Date) {
+            guard !recipient.isEmpty else { return }
             emails.append(Email(time: now, orderID: id, template: template, recipient: recipient))
         }
 

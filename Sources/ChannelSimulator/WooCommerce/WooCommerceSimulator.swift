@@ -194,6 +194,8 @@ public final class WooCommerceSimulator: @unchecked Sendable {
         if trackingRoute { return routeTracking(request, rest: rest, key: key, now: now, state: &state) }
         switch (request.method, rest.count) {
         case ("GET", 1) where rest[0] == "orders": return listOrders(request, now: now, state: &state)
+        case ("POST", 1) where rest[0] == "orders": return createOrder(request, key: key, now: now, state: &state)
+        case ("GET", 1) where rest[0] == "products": return listProducts(request, state: state)
         case ("POST", 2) where rest[0] == "orders" && rest[1] == "batch": return batch(request, key: key, now: now, state: &state)
         case (_, 2) where rest[0] == "orders":
             guard let id = Int(rest[1]) else { return Self.noRoute() }

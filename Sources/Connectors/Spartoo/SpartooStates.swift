@@ -68,6 +68,8 @@ enum SpartooStates {
             if code == accepted { return .send([shipped]) }
             if reached(shipped, from: code) { return .alreadyDone("order already shipped (status \(code))") }
             if code == cancelled { return .obsolete("order was cancelled on Spartoo (status 41)") }
+        case .mirror:
+            return .refuse("mirror jobs are run by the mirror service")
         }
         return .refuse(known ? "not possible at status \(code)" : "order is at status \(code), which ordersync does not know")
     }

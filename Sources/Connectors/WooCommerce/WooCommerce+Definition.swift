@@ -37,8 +37,12 @@ extension WooCommerceChannel {
         requiresBaseURL: true,
         decodeSettings: { object, path, decoder in WooCommerceSettings.decode(object, at: path, &decoder) },
         // The cancel reason is written to the order as a private note.
-        capabilities: ChannelCapabilities(hasAcceptStep: false, shipsPerLine: true, recordsIMEI: false,
-                                          needsCarrierName: false, sendsCancelReason: true),
+        capabilities: {
+            var capabilities = ChannelCapabilities(hasAcceptStep: false, shipsPerLine: true, recordsIMEI: false,
+                                                   needsCarrierName: false, sendsCancelReason: true)
+            capabilities.holdsMirrors = true
+            return capabilities
+        }(),
         // A shop has no marketplace deadline.
         defaultShipWithinHours: nil,
         cursorSummary: { cursor, now in WooCommerceChannel.cursorSummary(cursor, now: now) },

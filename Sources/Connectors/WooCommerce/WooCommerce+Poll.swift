@@ -117,6 +117,8 @@ extension WooCommerceChannel {
         for item in items {
             let status = WooCommerceStatuses.canonical(item["status"]?.text ?? "")
             if WooCommerceStatuses.drafts.contains(status) { continue }
+            // A mirror of a marketplace order is not a store sale: linked through the mirrors table, never imported.
+            if Self.mirrorRef(of: item) != nil { continue }
             let createIfNew = !onlyKnown && statuses.contains(status)
             let version = "\(item["id"]?.text ?? "?")@\(item["date_modified_gmt"]?.text ?? "")"
             guard state.delivered.insert(version).inserted else { continue }

@@ -27,6 +27,8 @@ public struct WooCommerceChannel: ChannelConnector {
     let unchanged = UnchangedPayloads()
     /// The Shipment Tracking extension's provider names, read once per run.
     let providers = TrackingProviderCache()
+    /// Store product ids by SKU, for mirrors (read once per run).
+    let products = ProductIDCache()
 
     public var capabilities: ChannelCapabilities { Self.definition.capabilities }
 

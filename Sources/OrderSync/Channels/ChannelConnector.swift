@@ -16,6 +16,9 @@ public struct ChannelCapabilities: Sendable {
     public var sendsCancelReason: Bool
     /// An IMEI or serial may only be given for a line of quantity 1 (one identifier per line).
     public var identifiersOnSingleUnitLinesOnly: Bool
+    /// The channel is a store that can hold mirrors of marketplace orders (`mirror.store`); its connector
+    /// conforms to ``MirrorStore``.
+    public var holdsMirrors: Bool = false
 
     public init(hasAcceptStep: Bool, shipsPerLine: Bool, recordsIMEI: Bool, needsCarrierName: Bool,
                 acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false,

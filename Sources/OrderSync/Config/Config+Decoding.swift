@@ -21,7 +21,7 @@ enum ConfigDecoding {
 
     static let topLevelKeys = [
         "state_dir", "log", "inbox_dir", "poll_interval_seconds", "resweep_days", "channels", "carriers",
-        "shipping_rules", "alerts", "metrics_file",
+        "shipping_rules", "alerts", "metrics_file", "mirror",
     ]
     static let logKeys = ["file", "level"]
     static let carrierKeys = ["tracking_url", "names"]
@@ -71,6 +71,7 @@ enum ConfigDecoding {
             channels: channels, carriers: decodeCarriers(object, &decoder),
             shippingRules: decodeRules(object, &decoder), sourcePath: sourcePath)
         config.alerts = decodeAlerts(object, &decoder)
+        config.mirror = decodeMirror(object, &decoder)
         config.metricsFile = decoder.string(object, "metrics_file", at: path)
         return DecodedConfig(config: config, problems: decoder.problems, suppressed: decoder.suppressed)
     }

@@ -30,6 +30,7 @@ extension Config {
         }
         validateCarriers(into: &problems)
         validateShippingRules(into: &problems)
+        mirror?.validate(channels: channels, into: &problems)
         return problems.items
     }
 

@@ -28,6 +28,8 @@ public struct Config: Sendable, Equatable {
     public var alerts: AlertsConfig?
     /// `metrics_file`: Prometheus text file rewritten after every poll cycle; nil writes none.
     public var metricsFile: String?
+    /// `mirror`: marketplace orders copied into a store channel; nil mirrors nothing.
+    public var mirror: MirrorConfig?
 
     /// Defaults and limits of the top-level keys.
     public static let defaultPollIntervalSeconds = 300

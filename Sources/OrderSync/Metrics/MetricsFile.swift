@@ -60,7 +60,12 @@ public enum MetricsFile {
         out.family("ordersync_returns_open", .gauge, "Returns waiting for a decision or receipt.")
         for channel in channels { out.sample("ordersync_returns_open", ["channel": channel], 0) }
         out.family("ordersync_mirrors", .gauge, "Marketplace orders mirrored into the store, by state.")
-        for state in ["pending", "done", "failed"] { out.sample("ordersync_mirrors", ["state": state], 0) }
+        let mirrors = try store.mirrorCounts()
+        let mirrorCounts: [(String, Int)] = [
+            ("pending", mirrors[.pending] ?? 0), ("done", (mirrors[.created] ?? 0) + (mirrors[.closed] ?? 0)),
+            ("waiting", mirrors[.waiting] ?? 0), ("failed", mirrors[.failed] ?? 0),
+        ]
+        for (state, count) in mirrorCounts { out.sample("ordersync_mirrors", ["state": state], Double(count)) }
         return out.text
     }
 

@@ -3,6 +3,8 @@ import Foundation
 /// What an outbound job asks the channel to do.
 public enum JobKind: String, Codable, Sendable, CaseIterable {
     case accept, cancel, ship
+    /// Copy a marketplace order into the `mirror.store` channel; run by ``MirrorService``, not by a pusher.
+    case mirror
 }
 
 /// Where a job is in its life: `queued` (waiting, maybe for a retry time), `running` (being pushed;

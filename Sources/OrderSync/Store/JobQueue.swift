@@ -87,8 +87,16 @@ public struct JobQueue: Sendable {
     public func dueJobs(channel: String, now: Date = Date(), limit: Int = 50) throws -> [Job] {
         try db.query("""
             SELECT \(JobQueue.jobColumns) FROM jobs WHERE channel = ? AND state = 'queued' AND next_attempt_at <= ?
-            ORDER BY id LIMIT ?
+            AND kind != 'mirror' ORDER BY id LIMIT ?
             """, [.text(channel), Store.time(now), .int(Int64(limit))]).map(job(from:))
+    }
+
+    /// Queued jobs of one kind, any channel, whose time has come, oldest first.
+    public func dueJobs(kind: JobKind, now: Date = Date(), limit: Int = 50) throws -> [Job] {
+        try db.query("""
+            SELECT \(JobQueue.jobColumns) FROM jobs WHERE kind = ? AND state = 'queued' AND next_attempt_at <= ?
+            ORDER BY id LIMIT ?
+            """, [.text(kind.rawValue), Store.time(now), .int(Int64(limit))]).map(job(from:))
     }
 
     /// SQLite's `PRAGMA data_version`: changes when another connection (the CLI) commits; this connection's
@@ -99,7 +107,7 @@ public struct JobQueue: Sendable {
 
     /// The earliest next attempt among a channel's queued jobs.
     public func nextDueTime(channel: String) throws -> Date? {
-        try db.query("SELECT MIN(next_attempt_at) AS t FROM jobs WHERE channel = ? AND state = 'queued'",
+        try db.query("SELECT MIN(next_attempt_at) AS t FROM jobs WHERE channel = ? AND state = 'queued' AND kind != 'mirror'",
                      [.text(channel)]).first.flatMap { Store.date($0, "t") }
     }
 

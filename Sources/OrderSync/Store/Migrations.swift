@@ -135,6 +135,25 @@ enum Migrations {
             """,
             "DELETE FROM cursors WHERE instr(channel, '#') > 0",
         ]),
+        // The store as the fulfilment desk: one row per mirrored marketplace order, written before the store
+        // order is created (the intent), so any retry first looks for an order created since first_queued_at.
+        ("2026-12-05-mirrors", [
+            """
+            CREATE TABLE mirrors (
+                channel TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                store TEXT NOT NULL,
+                store_order_id TEXT,
+                state TEXT NOT NULL,
+                reason TEXT,
+                first_queued_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                noted_job_id INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (channel, external_id)
+            )
+            """,
+            "CREATE INDEX mirrors_state ON mirrors(state)",
+        ]),
     ]
 
     static func run(on db: Database) throws {

@@ -156,6 +156,7 @@ public final class Daemon: @unchecked Sendable {
         defer { watch?.stop() }
         let alerts = makeAlerts(loaded, store: store, logger: logger)
         var services: [(name: String, service: any Service)] = []
+        var connectors: [String: any ChannelConnector] = [:]
         for (index, channel) in config.channels.enumerated() where channel.enabled {
             let log = logger.with("channel", .string(channel.id))
             do {
@@ -181,6 +182,7 @@ public final class Daemon: @unchecked Sendable {
                 pusher.metrics = metrics
                 services.append(("poller \(channel.id)", poller))
                 services.append(("pusher \(channel.id)", pusher))
+                connectors[channel.id] = connector
             } catch {
                 log.error("channel not started", ["error": .string("\(error)")])
             }
@@ -198,6 +200,10 @@ public final class Daemon: @unchecked Sendable {
                                      message: event.summary, now: event.at)
         }
         services.append(("deadline watch", deadlineWatch))
+        if let mirror = MirrorService.make(config: config, connectors: connectors, store: store, alerts: alerts,
+                                           logger: logger.with("component", "mirror")) {
+            services.append(("mirror", mirror))
+        }
         if let dir = config.inboxDir {
             services.append(("inbox", Inbox(directory: dir, operations: Operations(config: config, store: store),
                                             logger: logger.with("component", "inbox"))))

@@ -67,8 +67,12 @@ public struct StatusReport: Encodable, Sendable {
     /// The running daemon's last heartbeat (written every few seconds), nil if it never ran.
     public var daemonHeartbeat: String?
     public var channels: [Channel]
+    /// Present when `mirror` is configured.
+    public var mirrors: MirrorSummary? = nil
 
-    enum CodingKeys: String, CodingKey { case generatedAt = "generated_at", version, daemonHeartbeat = "daemon_heartbeat", channels }
+    enum CodingKeys: String, CodingKey {
+        case generatedAt = "generated_at", version, daemonHeartbeat = "daemon_heartbeat", channels, mirrors
+    }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -76,6 +80,7 @@ public struct StatusReport: Encodable, Sendable {
         try c.encode(version, forKey: .version)
         try c.encode(daemonHeartbeat, forKey: .daemonHeartbeat)
         try c.encode(channels, forKey: .channels)
+        try c.encodeIfPresent(mirrors, forKey: .mirrors)
     }
 
     // Swift 6.3.1 `-c release` crashes (signal 6, SIL ownership verifier after CopyPropagation) when it
@@ -122,8 +127,10 @@ public struct StatusReport: Encodable, Sendable {
                 shipmentDueSoon: shipping[channel.id]?.dueSoon ?? 0, shipmentOverdue: shipping[channel.id]?.overdue ?? 0,
                 cursor: cursor, cursorSummary: ChannelFactory.cursorSummary(type: channel.type, cursor: cursor, now: now)))
         }
-        return StatusReport(generatedAt: Timestamp.format(now), version: OrderSyncVersion.current,
-                            daemonHeartbeat: try store.lastHeartbeat().map(Timestamp.format), channels: channels)
+        var report = StatusReport(generatedAt: Timestamp.format(now), version: OrderSyncVersion.current,
+                                  daemonHeartbeat: try store.lastHeartbeat().map(Timestamp.format), channels: channels)
+        report.mirrors = try MirrorSummary.build(config: config, store: store)
+        return report
     }
 
     public func json(pretty: Bool = true) throws -> Data {

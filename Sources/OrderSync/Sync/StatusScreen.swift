@@ -23,6 +23,10 @@ public enum StatusScreen {
             lines.append("")
             lines.append(contentsOf: render(channel, now: now))
         }
+        if let mirrors = report.mirrors {
+            lines.append("")
+            lines.append(contentsOf: mirrors.screenLines)
+        }
         return lines.joined(separator: "\n")
     }
 

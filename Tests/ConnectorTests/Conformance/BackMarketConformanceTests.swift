@@ -30,6 +30,7 @@ final class BackMarketSubject: ConformanceSubject {
         case .accept: return simulator.appliedEffects(orderID: id, kind: .accept).count
         case .cancel: return simulator.appliedEffects(orderID: id, kind: .cancel).count
         case .ship: return simulator.appliedEffects(orderID: id, kind: .ship).count
+        case .mirror: return 0
         }
     }
 

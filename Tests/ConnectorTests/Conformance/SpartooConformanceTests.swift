@@ -27,6 +27,7 @@ final class SpartooSubject: ConformanceSubject {
         case .accept: simulator.appliedEffects(orderID: externalID, kind: .accept).count
         case .cancel: simulator.appliedEffects(orderID: externalID, kind: .cancel).count
         case .ship: simulator.appliedEffects(orderID: externalID, kind: .ship).count
+        case .mirror: 0
         }
     }
 
