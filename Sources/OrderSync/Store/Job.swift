@@ -10,6 +10,9 @@ public enum JobKind: String, Codable, Sendable, CaseIterable {
 /// `dropped` (no longer applicable, e.g. the order was cancelled on the channel).
 public enum JobState: String, Codable, Sendable, CaseIterable {
     case queued, running, done, failed, dropped
+
+    /// The word `jobs` shows: `obsolete` for a dropped job (the channel cancelled the order meanwhile).
+    public var displayName: String { self == .dropped ? "obsolete" : rawValue }
 }
 
 /// One line of a shipment with the identifier to record for it.
@@ -81,7 +84,7 @@ extension Job: Encodable {
         try c.encode(id, forKey: .id)
         try c.encode(ref, forKey: .ref)
         try c.encode(kind, forKey: .kind)
-        try c.encode(state, forKey: .state)
+        try c.encode(state.displayName, forKey: .state)
         try c.encode(attempts, forKey: .attempts)
         try c.encode(state == .queued || state == .running ? Timestamp.format(nextAttemptAt) : nil, forKey: .nextAttemptAt)
         try c.encode(lastError, forKey: .lastError)
