@@ -149,6 +149,7 @@ public struct Ingest: Sendable {
         case .updated: summary.updated += 1
         case .unchanged: summary.unchanged += 1; return
         }
+        try store.recordReturns(of: order, now: now)
         if queueAccept, order.status == .awaitingAcceptance {
             if case .queued = try store.enqueue(order.ref, kind: .accept, dedupeKey: "accept", payload: JobPayload(), now: now) {
                 summary.acceptsQueued += 1
