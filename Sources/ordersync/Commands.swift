@@ -23,7 +23,10 @@ enum Commands {
                         + "[--serial SERIAL] [--line LINE_ID[=IMEI_OR_SERIAL]]... [--shipped-at ISO8601]",
                     options: ["tracking", "carrier", "tracking-url", "imei", "serial", "shipped-at"], repeatable: ["line"],
                     positionals: ["ORDER_REF"]),
-        CommandSpec(name: "jobs", summary: "the outbound queue (accept, cancel, ship pushes)",
+        CommandSpec(name: "refund", summary: "queue a refund, made exactly once (read back before any retry)",
+                    usage: "ordersync refund ORDER_REF --reason TEXT [--amount X] [--line LINE_ID[=QTY]]... [--via-gateway]",
+                    flags: ["via-gateway"], options: ["reason", "amount"], repeatable: ["line"], positionals: ["ORDER_REF"]),
+        CommandSpec(name: "jobs", summary: "the outbound queue (accept, cancel, ship, refund pushes; obsolete = dropped)",
                     usage: "ordersync jobs [--failed] [--json]", flags: ["failed", "json"]),
         CommandSpec(name: "retry", summary: "queue a failed job again",
                     usage: "ordersync retry JOB_ID | ordersync retry --all-failed", flags: ["all-failed"],
@@ -80,6 +83,15 @@ enum Commands {
         --line ID[=VALUE]     ship only this line (WooCommerce), or give a line its IMEI/serial (Back Market:
                               a 15-digit Luhn-valid VALUE is an IMEI, anything else a serial number)
         --shipped-at TIME     ISO 8601 time of dispatch (default now)
+        """,
+        "refund": """
+        --reason TEXT         required; WooCommerce shows it to the buyer (e-mail, My Account): human text only
+        --amount X            decimal amount incl. tax (WooCommerce; Back Market refuses amounts: whole lines only)
+        --line ID[=QTY]       refund this line (default its whole quantity); repeatable
+        --via-gateway         WooCommerce: ask the payment gateway to return the money (default: recorded only)
+        Back Market: line 1 → 4, 2 → 5 (before shipping), 3 → 6 (after, return_reason 25 "other", the reason as
+        return_message). Spartoo: refused (exit 65): refunds follow returns in the Spartoo back office.
+        The same refund (amount, lines, reason) is queued once.
         """,
         "orders": """
         --status STATUS       one of: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))

@@ -50,6 +50,7 @@ struct Main {
             case "accept": return try context.accept()
             case "cancel": return try context.cancel()
             case "ship": return try context.ship()
+            case "refund": return try context.refund()
             case "jobs": return try context.jobs()
             case "retry": return try context.retry()
             case "slip": return try await context.slip()

@@ -33,6 +33,7 @@ final class WooCommerceSubject: ConformanceSubject {
         case .cancel:
             return simulator.appliedEffects(orderID: id, kind: .statusChange).filter { $0.details["to"] == "cancelled" }.count
         case .ship: return simulator.appliedEffects(orderID: id, kind: .customerNote).count
+        case .refund: return simulator.appliedEffects(orderID: id, kind: .refund).count
         }
     }
 
@@ -61,6 +62,7 @@ final class WooCommerceConformanceTests: XCTestCase {
     func testServerErrorsConverge() async throws { try await checks.serverErrorsConvergeOnceTheyStop() }
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
+    func testRefundOnceOrRefusedWithAdvice() async throws { try await checks.refundIsMadeOnceOrRefusedWithAdvice() }
 }
 
 /// The spec oracle for WooCommerce: requests and simulator replies against the published schemas.

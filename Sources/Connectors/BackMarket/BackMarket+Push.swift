@@ -16,6 +16,8 @@ extension BackMarketChannel {
                 throw ChannelError(.permanent, operation: operation, message: "ship job without shipment data")
             }
             return try await ship(current, shipment: shipment, operation: operation)
+        case .refund:
+            return try await refund(current, job: job, operation: operation)
         }
     }
 

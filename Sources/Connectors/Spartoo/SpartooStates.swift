@@ -68,9 +68,15 @@ enum SpartooStates {
             if code == accepted { return .send([shipped]) }
             if reached(shipped, from: code) { return .alreadyDone("order already shipped (status \(code))") }
             if code == cancelled { return .obsolete("order was cancelled on Spartoo (status 41)") }
+        case .refund:
+            return .refuse(SpartooStates.refundAdvice)
         }
         return .refuse(known ? "not possible at status \(code)" : "order is at status \(code), which ordersync does not know")
     }
+
+    /// Where a Spartoo refund is made: the API has no refund call (Spartoo pays the buyer back itself).
+    static let refundAdvice = "Spartoo's API has no refund call: refunds follow returns, decided in the Spartoo seller "
+        + "back office, page Returns (Retours), or ask Spartoo support; a cancel (statut 41) before shipping refunds the buyer"
 
     /// The statuses ordersync sends (`xml_maj_orders.php`): 45/47 come from Spartoo only.
     static let sendable: Set<Int> = [accepted, shipped, cancelled]

@@ -38,7 +38,7 @@ extension WooCommerceChannel {
         decodeSettings: { object, path, decoder in WooCommerceSettings.decode(object, at: path, &decoder) },
         // The cancel reason is written to the order as a private note.
         capabilities: ChannelCapabilities(hasAcceptStep: false, shipsPerLine: true, recordsIMEI: false,
-                                          needsCarrierName: false, sendsCancelReason: true),
+                                          needsCarrierName: false, sendsCancelReason: true, refunds: .amountsOrLines),
         // A shop has no marketplace deadline.
         defaultShipWithinHours: nil,
         cursorSummary: { cursor, now in WooCommerceChannel.cursorSummary(cursor, now: now) },

@@ -20,6 +20,8 @@ extension WooCommerceChannel {
                 throw ChannelError(.permanent, operation: operation, message: "ship job without shipment data")
             }
             return try await ship(current, shipment: shipment, local: order, operation: operation)
+        case .refund:
+            return try await refund(current, job: job, operation: operation)
         }
     }
 

@@ -16,15 +16,28 @@ public struct ChannelCapabilities: Sendable {
     public var sendsCancelReason: Bool
     /// An IMEI or serial may only be given for a line of quantity 1 (one identifier per line).
     public var identifiersOnSingleUnitLinesOnly: Bool
+    /// What `ordersync refund` may ask of the channel.
+    public var refunds: RefundSupport
 
     public init(hasAcceptStep: Bool, shipsPerLine: Bool, recordsIMEI: Bool, needsCarrierName: Bool,
                 acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false,
-                identifiersOnSingleUnitLinesOnly: Bool = false) {
-        self.identifiersOnSingleUnitLinesOnly = identifiersOnSingleUnitLinesOnly
+                identifiersOnSingleUnitLinesOnly: Bool = false,
+                refunds: RefundSupport = .none(advice: "this channel takes no refunds through ordersync")) {
+        self.identifiersOnSingleUnitLinesOnly = identifiersOnSingleUnitLinesOnly; self.refunds = refunds
         self.hasAcceptStep = hasAcceptStep; self.shipsPerLine = shipsPerLine; self.recordsIMEI = recordsIMEI
         self.needsCarrierName = needsCarrierName; self.acceptedCarrierNames = acceptedCarrierNames
         self.sendsCancelReason = sendsCancelReason
     }
+}
+
+/// What a channel's API lets ordersync refund.
+public enum RefundSupport: Sendable {
+    /// No refund through the API; `advice` says where the merchant does it instead.
+    case none(advice: String)
+    /// Whole lines only; `partialAdvice` says why an amount is refused and where to refund one.
+    case wholeLines(partialAdvice: String)
+    /// An amount, or lines with quantities.
+    case amountsOrLines
 }
 
 /// An order read from a channel: normalized, plus the payload it came from.

@@ -3,6 +3,8 @@ import Foundation
 /// What an outbound job asks the channel to do.
 public enum JobKind: String, Codable, Sendable, CaseIterable {
     case accept, cancel, ship
+    /// Money back to the buyer (`ordersync refund`): never retried without reading the channel's refunds first.
+    case refund
 }
 
 /// Where a job is in its life: `queued` (waiting, maybe for a retry time), `running` (being pushed;
@@ -50,9 +52,23 @@ public struct ShipmentRequest: Codable, Sendable, Hashable {
 public struct JobPayload: Codable, Sendable, Hashable {
     public var reason: String?
     public var shipment: ShipmentRequest?
+    public var refund: RefundRequest?
 
-    public init(reason: String? = nil, shipment: ShipmentRequest? = nil) {
-        self.reason = reason; self.shipment = shipment
+    public init(reason: String? = nil, shipment: ShipmentRequest? = nil, refund: RefundRequest? = nil) {
+        self.reason = reason; self.shipment = shipment; self.refund = refund
+    }
+}
+
+/// A refund to make, fixed when queued: an amount, or lines with quantities (or both: the amount wins
+/// where the channel says so), and whether the payment gateway is asked to move the money.
+public struct RefundRequest: Codable, Sendable, Hashable {
+    public var amount: Money?
+    /// Line id → quantity.
+    public var lines: [String: Int]
+    public var viaGateway: Bool
+
+    public init(amount: Money?, lines: [String: Int], viaGateway: Bool) {
+        self.amount = amount; self.lines = lines; self.viaGateway = viaGateway
     }
 }
 

@@ -30,6 +30,8 @@ final class BackMarketSubject: ConformanceSubject {
         case .accept: return simulator.appliedEffects(orderID: id, kind: .accept).count
         case .cancel: return simulator.appliedEffects(orderID: id, kind: .cancel).count
         case .ship: return simulator.appliedEffects(orderID: id, kind: .ship).count
+        // A line not yet accepted is refunded by new_state 4 (a cancel on Back Market).
+        case .refund: return simulator.appliedEffects(orderID: id).filter { $0.kind == .refund || $0.kind == .cancel }.count
         }
     }
 
@@ -58,6 +60,7 @@ final class BackMarketConformanceTests: XCTestCase {
     func testServerErrorsConverge() async throws { try await checks.serverErrorsConvergeOnceTheyStop() }
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
+    func testRefundOnceOrRefusedWithAdvice() async throws { try await checks.refundIsMadeOnceOrRefusedWithAdvice() }
 
     // Back Market's OAS as the oracle (BackMarketSpecChecks, Tests/Fixtures/specs/backmarket/).
     func testSpecRequestBodiesAndWriteRepliesValidate() async throws { try await BackMarketSpecChecks().requestBodiesValidate() }

@@ -50,7 +50,7 @@ final class ConformanceChecks {
     /// All the checks, by name, so a channel's test class can be checked for completeness.
     static let names = ["pollImportsNewOrderOnceAndRepollChangesNothing", "shipIsPushedExactlyOnceEvenWhenRepeated",
                         "serverErrorsConvergeOnceTheyStop", "malformedBodyIsRetryableNeverNoOrders",
-                        "slowReplyAfterApplyingDoesNotDuplicateTheEffect"]
+                        "slowReplyAfterApplyingDoesNotDuplicateTheEffect", "refundIsMadeOnceOrRefusedWithAdvice"]
 
     init(_ subject: ConformanceSubject) throws {
         self.subject = subject
@@ -163,5 +163,32 @@ final class ConformanceChecks {
         try await drain(pusher, timeout: 30)
         XCTAssertEqual(subject.appliedCount(id, kind: kind), 1, "the timed-out call took effect once; the retry read that first")
         XCTAssertEqual(try store.jobs(ref: ref(id)).first?.state, .done)
+    }
+
+    /// After-sale: a whole-line refund whose reply is lost after it took effect is made exactly once (the
+    /// retry reads the channel first); a channel without API refunds fails the job with its advice and
+    /// sends nothing.
+    func refundIsMadeOnceOrRefusedWithAdvice() async throws {
+        let (connector, _, poller, pusher) = try parts()
+        let id = subject.addNewOrder()
+        try await poller.pollOnce()
+        let order = try XCTUnwrap(try store.order(ref(id))?.order)
+        let lines = Dictionary(uniqueKeysWithValues: order.lines.map { ($0.lineID, $0.quantity) })
+        let payload = JobPayload(reason: "Damaged in transit", refund: RefundRequest(amount: nil, lines: lines, viaGateway: false))
+        if case .none = connector.capabilities.refunds {
+            _ = try store.enqueue(ref(id), kind: .refund, dedupeKey: "refund", payload: payload)
+            try await drain(pusher)
+            let job = try XCTUnwrap(try store.jobs(ref: ref(id)).first)
+            XCTAssertEqual(job.state, .failed)
+            XCTAssertTrue(job.lastError?.contains("back office") == true, job.lastError ?? "")
+            XCTAssertEqual(subject.appliedCount(id, kind: .refund), 0)
+            return
+        }
+        subject.injectSlowApplyingReply(seconds: 4)
+        _ = try store.enqueue(ref(id), kind: .refund, dedupeKey: "refund", payload: payload)
+        try await drain(pusher, timeout: 30)
+        XCTAssertEqual(subject.appliedCount(id, kind: .refund), 1, "the timed-out refund took effect once; the retry read that first")
+        let job = try store.jobs(ref: ref(id)).first
+        XCTAssertEqual(job?.state, .done, job?.lastError ?? "")
     }
 }

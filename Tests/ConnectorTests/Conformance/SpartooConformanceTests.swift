@@ -27,6 +27,7 @@ final class SpartooSubject: ConformanceSubject {
         case .accept: simulator.appliedEffects(orderID: externalID, kind: .accept).count
         case .cancel: simulator.appliedEffects(orderID: externalID, kind: .cancel).count
         case .ship: simulator.appliedEffects(orderID: externalID, kind: .ship).count
+        case .refund: simulator.appliedEffects(orderID: externalID).count
         }
     }
 
@@ -56,6 +57,7 @@ final class SpartooConformanceTests: XCTestCase {
     func testServerErrorsConverge() async throws { try await checks.serverErrorsConvergeOnceTheyStop() }
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
+    func testRefundOnceOrRefusedWithAdvice() async throws { try await checks.refundIsMadeOnceOrRefusedWithAdvice() }
 
     // Spartoo's published spec as the oracle (Tests/Fixtures/specs/spartoo/).
     func testSpecEveryRequestUsesOnlyDocumentedParameters() async throws {
