@@ -31,4 +31,47 @@ final class AftersaleIntegrationTests: XCTestCase {
         XCTAssertEqual(h.stop()?.status, 0)
         XCTAssertEqual(h.log.components(separatedBy: "\"msg\":\"job dropped\"").count - 1, 1, "still logged once after a restart")
     }
+
+    func testWooRefundSurvivesKillBetweenPostAndCommitExactlyOnce() throws {
+        let h = try WooCommerceBinaryHarness()
+        let order = h.addOrder()
+        let ref = "shop:\(order.id)"
+        try h.start()
+        h.wait("order imported") { (try? h.order(ref))?["status"] as? String == "awaiting_shipment" }
+        // The refund is made at once but its reply is held: the daemon dies before it hears back.
+        h.simulator.injectFault(.slow(seconds: 4), count: 1, method: "POST", pathPrefix: "/wp-json/wc/v3/orders/\(order.id)/refunds")
+        let queued = try h.cli(["refund", ref, "--reason", "Scratched screen", "--amount", "12.50"])
+        XCTAssertEqual(queued.code, 0, queued.err)
+        h.wait("refund made on the store") { h.simulator.refunds(orderID: order.id).count == 1 }
+        XCTAssertEqual(h.stop(signal: SIGKILL), SIGKILL)
+        XCTAssertEqual(try h.jobs().first { $0["kind"] as? String == "refund" }?["state"] as? String, "running")
+
+        h.simulator.faultsOff()
+        try h.start()
+        h.wait("job done after restart") { (try? h.jobs())?.first { $0["kind"] as? String == "refund" }?["state"] as? String == "done" }
+        XCTAssertEqual(h.simulator.refunds(orderID: order.id).map(\.total), ["-12.50"], "exactly one refund")
+        XCTAssertEqual(h.simulator.requests(method: "POST").filter { $0.path.hasSuffix("/refunds") }.count, 1, "never posted again")
+        XCTAssertEqual(h.simulator.refunds(orderID: order.id).first?.refundedPayment, false, "no gateway without --via-gateway")
+        h.wait("order shows the refund") { ((try? h.order(ref))?["refunds"] as? [[String: Any]])?.first?["amount"] as? String == "12.50" }
+        let again = try h.cli(["refund", ref, "--reason", "Scratched screen", "--amount", "12.50"])
+        XCTAssertTrue(again.out.contains("already done"), again.out)
+        XCTAssertEqual(h.stop(), 0)
+    }
+
+    func testBackMarketRefundByAmountExits65SayingWhy() throws {
+        let h = try Harness()
+        let order = h.simulator.addOrder(BackMarketSimulator.Order(lines: [.init(product: "Kobo Clara")]))
+        let ref = "bm-eu:\(order.orderID)"
+        try h.start()
+        h.wait("accepted") { (try? h.order(ref))?["status"] as? String == "awaiting_shipment" }
+        let partial = try h.cli(["refund", ref, "--reason", "Late", "--amount", "5.00"])
+        XCTAssertEqual(partial.code, 65)
+        XCTAssertTrue(partial.err.contains("cannot be read back"), partial.err)
+        let line = String(order.lines[0].id)
+        let whole = try h.cli(["refund", ref, "--reason", "Out of stock", "--line", line])
+        XCTAssertEqual(whole.code, 0, whole.err)
+        h.wait("line refunded before shipping") { h.simulator.order(order.orderID)?.lines.first?.state == 5 }
+        h.wait("refund job done") { (try? h.jobs())?.first { $0["kind"] as? String == "refund" }?["state"] as? String == "done" }
+        XCTAssertEqual(h.stop()?.status, 0)
+    }
 }
