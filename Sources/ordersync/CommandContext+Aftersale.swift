@@ -20,3 +20,60 @@ extension CommandContext {
         return .ok
     }
 }
+
+extension CommandContext {
+    func returns() throws -> ExitCode {
+        let config = try config()
+        var status: ReturnStatus?
+        if let text = args.option("status") {
+            guard let value = ReturnStatus(rawValue: text) else {
+                throw UserError(.usage, "returns: --status \"\(text)\" is not one of \(ReturnStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = value
+        }
+        let rows = try store(config).returns(channel: args.option("channel"), status: status)
+        if args.flag("json") {
+            for row in rows { out(try CommandContext.jsonLine(ReturnLine(row))) }
+            return .ok
+        }
+        let now = Date()
+        table(["RETURN", "ORDER", "STATUS", "CHANNEL STATUS", "CREATED", "AGE", "REASON"], rows.map { row in
+            let since = row.value.createdAt ?? row.firstSeenAt
+            return [row.value.returnRef, row.ref.description, row.value.status.rawValue, row.value.channelStatus,
+                    Timestamp.format(since), "\(Int(now.timeIntervalSince(since) / 86_400)) d", row.value.reason ?? ""]
+        })
+        return .ok
+    }
+
+    func decideReturn() throws -> ExitCode {
+        let action = args.positionals[0]
+        guard action == "accept" || action == "refuse" else {
+            throw UserError(.usage, "return: the action is accept or refuse, not \"\(action)\"")
+        }
+        out(try operations().decideReturn(args.positionals[1], accept: action == "accept", labelURL: args.option("label-url"),
+                                          reason: args.option("reason")))
+        return .ok
+    }
+}
+
+/// One line of `returns --json`.
+private struct ReturnLine: Encodable {
+    let row: StoredReturn
+    init(_ row: StoredReturn) { self.row = row }
+
+    enum CodingKeys: String, CodingKey {
+        case returnRef = "return_ref", orderRef = "order_ref", status, channelStatus = "channel_status", reason
+        case createdAt = "created_at", lines
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(row.value.returnRef, forKey: .returnRef)
+        try c.encode(row.ref.description, forKey: .orderRef)
+        try c.encode(row.value.status, forKey: .status)
+        try c.encode(row.value.channelStatus, forKey: .channelStatus)
+        try c.encode(row.value.reason, forKey: .reason)
+        try c.encode(row.value.createdAt.map(Timestamp.format), forKey: .createdAt)
+        try c.encode(row.value.lines, forKey: .lines)
+    }
+}

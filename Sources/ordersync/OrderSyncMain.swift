@@ -51,6 +51,8 @@ struct Main {
             case "cancel": return try context.cancel()
             case "ship": return try context.ship()
             case "refund": return try context.refund()
+            case "returns": return try context.returns()
+            case "return": return try context.decideReturn()
             case "jobs": return try context.jobs()
             case "retry": return try context.retry()
             case "slip": return try await context.slip()

@@ -74,4 +74,55 @@ final class AftersaleIntegrationTests: XCTestCase {
         h.wait("refund job done") { (try? h.jobs())?.first { $0["kind"] as? String == "refund" }?["state"] as? String == "done" }
         XCTAssertEqual(h.stop()?.status, 0)
     }
+
+    func testSpartooReturnListedAndAcceptedExactlyOnce() throws {
+        let h = try SpartooHarness()
+        let order = h.simulator.addOrder(.init(site: "fr", status: 3, trackingNumber: "6A123"))
+        let now = Date()
+        h.simulator.addReturn(.init(site: "fr", returnID: "R900", orderID: order.id, status: 14, reason: "Taille trop petite",
+                                    createdAt: now.addingTimeInterval(-3 * 86_400)))
+        h.simulator.addReturn(.init(site: "fr", returnID: "R901", orderID: order.id, status: 2, reason: "Couleur",
+                                    createdAt: now.addingTimeInterval(-86_400)))
+        let orderRef = "spartoo-eu:\(order.id)"
+        try h.start()
+        h.wait("returns listed") { ((try? h.cli(["returns", "--json"]).out) ?? "").split(separator: "\n").count == 2 }
+        let listed = try h.cli(["returns", "--json"]).out.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        XCTAssertEqual(listed.map { $0["return_ref"] as? String }, ["spartoo-eu:R900", "spartoo-eu:R901"], "oldest open first")
+        XCTAssertEqual(listed.map { $0["status"] as? String }, ["waiting_for_label", "waiting_for_receipt"])
+        XCTAssertEqual(listed.first?["order_ref"] as? String, orderRef)
+        h.wait("order shows its returns") { ((try? h.order(orderRef))?["returns"] as? [Any])?.count == 2 }
+        h.wait("label wait warned") { h.log.contains("\"msg\":\"return waits for the merchant's label\"") }
+
+        let accept = try h.cli(["return", "accept", "spartoo-eu:R901"])
+        XCTAssertEqual(accept.code, 0, accept.err)
+        let again = try h.cli(["return", "accept", "spartoo-eu:R901"])
+        XCTAssertTrue(again.out.contains("already"), again.out)
+        h.wait("decision pushed") { (try? h.jobs())?.first { $0["kind"] as? String == "return" }?["state"] as? String == "done" }
+        XCTAssertEqual(h.simulator.spartooReturn("R901")?.status, 4)
+        XCTAssertEqual(h.simulator.requests(script: "xml_maj_returns.php").count, 1, "sent once")
+        XCTAssertTrue(h.simulator.requests(script: "xml_maj_returns.php").allSatisfy { $0.method == "POST" })
+        h.wait("accepted shown after the next walk", timeout: 30) {
+            ((try? h.cli(["returns", "--status", "accepted"]).out) ?? "").contains("spartoo-eu:R901")
+        }
+        let noLabel = try h.cli(["return", "accept", "spartoo-eu:R900"])
+        XCTAssertEqual(noLabel.code, 0, noLabel.err)
+        h.wait("label-less accept fails with the advice") {
+            ((try? h.jobs()) ?? []).contains { ($0["last_error"] as? String)?.contains("--label-url") == true }
+        }
+        XCTAssertEqual(h.stop(), 0)
+        XCTAssertEqual(h.log.components(separatedBy: "\"msg\":\"return waits for the merchant's label\"").count - 1, 1, "once a day")
+    }
+
+    func testReturnDecisionAndRefundOnChannelsWithoutThemExit65() throws {
+        let h = try SpartooHarness()
+        let order = h.simulator.addOrder(.init(site: "fr", status: 3, trackingNumber: "6A124"))
+        try h.start()
+        h.wait("imported") { h.status("spartoo-eu:\(order.id)") != nil }
+        let refund = try h.cli(["refund", "spartoo-eu:\(order.id)", "--reason", "x", "--amount", "1.00"])
+        XCTAssertEqual(refund.code, 65)
+        XCTAssertTrue(refund.err.contains("back office"), refund.err)
+        XCTAssertEqual(h.stop(), 0)
+    }
 }

@@ -79,7 +79,8 @@ public final class SpartooSimulator: @unchecked Sendable {
     }
 
     /// The scripts served under `/mp/`.
-    public static let scripts = ["xml_export_orders.php", "xml_maj_orders.php", "xml_export_bl.php"]
+    public static let scripts = ["xml_export_orders.php", "xml_maj_orders.php", "xml_export_bl.php",
+                                 "xml_export_returns.php", "xml_maj_returns.php"]
 
     /// Every result code the simulator answers: Spartoo's documented table for the order and slip scripts
     /// (`Tests/Fixtures/specs/spartoo/codes.json` without the return-label codes −22…−25).
@@ -227,6 +228,9 @@ public final class SpartooSimulator: @unchecked Sendable {
         switch script {
         case "xml_export_orders.php": return exportOrders(parameters, site: site, render: render, state: state)
         case "xml_maj_orders.php": return updateOrder(parameters, site: site, now: now, render: render, state: &state)
+        case "xml_export_returns.php": return exportReturns(parameters, site: site, render: render, state: state)
+        case "xml_maj_returns.php":
+            return updateReturn(parameters, method: request.method, site: site, now: now, render: render, state: &state)
         default: return deliverySlip(parameters, site: site, render: render, state: state)
         }
     }

@@ -18,6 +18,9 @@ extension BackMarketChannel {
             return try await ship(current, shipment: shipment, operation: operation)
         case .refund:
             return try await refund(current, job: job, operation: operation)
+        case .returnDecision:
+            throw ChannelError(.permanent, operation: operation,
+                               message: "Back Market takes no return decision through its API (care folders are read-only here)")
         }
     }
 

@@ -36,7 +36,7 @@ extension SpartooChannel {
         settingsKeys: ConfigDecoder.secretKeys("partner_id") + ["sites", "hosts", "fetch_slips", "aftersale_days"],
         decodeSettings: { object, path, decoder in SpartooSettings.decode(object, at: path, &decoder) },
         capabilities: ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false,
-                                          refunds: .none(advice: SpartooStates.refundAdvice)),
+                                          refunds: .none(advice: SpartooStates.refundAdvice), decidesReturns: true),
         // Spartoo's back office: ship with tracking within 24 h of acceptance.
         defaultShipWithinHours: 24,
         deliverySlips: true,
@@ -68,6 +68,6 @@ extension SpartooChannel {
             : nil
         return SpartooChannel(id: channel.id, endpoints: endpoints, partnerID: partnerID, transport: factory.transport,
                               minimumSpacing: factory.spacing(default: requestSpacing), timeout: factory.timeout,
-                              slipsDirectory: slips, logger: logger)
+                              slipsDirectory: slips, logger: logger, followsReturns: true)
     }
 }

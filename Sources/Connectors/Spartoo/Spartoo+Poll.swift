@@ -14,8 +14,10 @@ struct SpartooCursor: Codable, Equatable, Sendable {
     var sites: [String: Site] = [:]
     var lastReread: Date?
     var open: [String: [String: String]] = [:]
+    /// Returns not final yet per site, re-read by `rID` on each walk.
+    var openReturns: [String: [String]] = [:]
 
-    enum CodingKeys: String, CodingKey { case sites, lastReread = "last_reread", open }
+    enum CodingKeys: String, CodingKey { case sites, lastReread = "last_reread", open, openReturns = "open_returns" }
 
     /// Open orders are forgotten this long after purchase.
     static let openRetention: TimeInterval = 90 * 86_400
@@ -84,6 +86,7 @@ extension SpartooChannel {
             let from = state.windowStart(site: endpoint.site, now: now, windowDays: windowDays)
             do {
                 seen[endpoint.site] = try await importWindow(from: from, on: client, state: &state, now: now, deliver: deliver)
+                if followsReturns { try await importReturns(on: client, state: &state, now: now, deliver: deliver) }
                 state.sites[endpoint.site] = SpartooCursor.Site(windowStart: from, lastSuccess: now)
             } catch let error as ChannelError {
                 // The Poller logs the thrown error (once per interval); this names every failing site.

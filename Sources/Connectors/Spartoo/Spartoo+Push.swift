@@ -12,6 +12,7 @@ extension SpartooChannel {
         let (prefix, orderID) = Self.split(job.ref.externalID)
         let site = prefix ?? order.site ?? endpoints.first?.site ?? "fr"
         let client = try client(site, operation: operation)
+        if job.kind == .returnDecision { return try await decideReturn(job, on: client, operation: operation) }
         let externalID = job.ref.externalID
         var tracking = ""
         if job.kind == .ship {

@@ -70,6 +70,8 @@ enum SpartooStates {
             if code == cancelled { return .obsolete("order was cancelled on Spartoo (status 41)") }
         case .refund:
             return .refuse(SpartooStates.refundAdvice)
+        case .returnDecision:
+            return .refuse("return decisions are not order status changes")
         }
         return .refuse(known ? "not possible at status \(code)" : "order is at status \(code), which ordersync does not know")
     }

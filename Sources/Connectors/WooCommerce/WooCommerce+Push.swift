@@ -22,6 +22,8 @@ extension WooCommerceChannel {
             return try await ship(current, shipment: shipment, local: order, operation: operation)
         case .refund:
             return try await refund(current, job: job, operation: operation)
+        case .returnDecision:
+            throw ChannelError(.permanent, operation: operation, message: "WooCommerce has no returns to decide; refund instead")
         }
     }
 

@@ -18,12 +18,16 @@ public struct ChannelCapabilities: Sendable {
     public var identifiersOnSingleUnitLinesOnly: Bool
     /// What `ordersync refund` may ask of the channel.
     public var refunds: RefundSupport
+    /// The channel takes return decisions (accept / refuse) through its API.
+    public var decidesReturns: Bool
 
     public init(hasAcceptStep: Bool, shipsPerLine: Bool, recordsIMEI: Bool, needsCarrierName: Bool,
                 acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false,
                 identifiersOnSingleUnitLinesOnly: Bool = false,
-                refunds: RefundSupport = .none(advice: "this channel takes no refunds through ordersync")) {
+                refunds: RefundSupport = .none(advice: "this channel takes no refunds through ordersync"),
+                decidesReturns: Bool = false) {
         self.identifiersOnSingleUnitLinesOnly = identifiersOnSingleUnitLinesOnly; self.refunds = refunds
+        self.decidesReturns = decidesReturns
         self.hasAcceptStep = hasAcceptStep; self.shipsPerLine = shipsPerLine; self.recordsIMEI = recordsIMEI
         self.needsCarrierName = needsCarrierName; self.acceptedCarrierNames = acceptedCarrierNames
         self.sendsCancelReason = sendsCancelReason
@@ -67,10 +71,23 @@ public struct QuarantinedPayload: Sendable {
     }
 }
 
+/// A return or after-sale case read apart from its order (a channel with a returns list of its own).
+public struct ChannelReturn: Sendable, Equatable {
+    /// The order it belongs to, as the channel's external id.
+    public var orderExternalID: String
+    public var value: OrderReturn
+
+    public init(orderExternalID: String, value: OrderReturn) {
+        self.orderExternalID = orderExternalID; self.value = value
+    }
+}
+
 /// One page of a walk.
 public struct OrderPage: Sendable {
     public var orders: [FetchedOrder]
     public var quarantined: [QuarantinedPayload]
+    /// Returns read from the channel's own returns list; stored in the returns table and shown in the order's `returns`.
+    public var returns: [ChannelReturn] = []
     /// Called once the transaction that stored this page has committed (never after a rollback): where a
     /// connector's private cache learns what it may skip next time.
     public var onCommit: (@Sendable () -> Void)?

@@ -5,6 +5,8 @@ public enum JobKind: String, Codable, Sendable, CaseIterable {
     case accept, cancel, ship
     /// Money back to the buyer (`ordersync refund`): never retried without reading the channel's refunds first.
     case refund
+    /// Accept or refuse a return (`ordersync return accept|refuse`), where the channel takes the decision.
+    case returnDecision = "return"
 }
 
 /// Where a job is in its life: `queued` (waiting, maybe for a retry time), `running` (being pushed;
@@ -53,9 +55,24 @@ public struct JobPayload: Codable, Sendable, Hashable {
     public var reason: String?
     public var shipment: ShipmentRequest?
     public var refund: RefundRequest?
+    public var returnDecision: ReturnDecision?
 
-    public init(reason: String? = nil, shipment: ShipmentRequest? = nil, refund: RefundRequest? = nil) {
-        self.reason = reason; self.shipment = shipment; self.refund = refund
+    public init(reason: String? = nil, shipment: ShipmentRequest? = nil, refund: RefundRequest? = nil,
+                returnDecision: ReturnDecision? = nil) {
+        self.reason = reason; self.shipment = shipment; self.refund = refund; self.returnDecision = returnDecision
+    }
+}
+
+/// A decision on a return: accept (with the URL of a return label the merchant hosts, if any) or refuse
+/// (the reason in the payload's `reason`).
+public struct ReturnDecision: Codable, Sendable, Hashable {
+    /// `channel:ID` as listed by `ordersync returns`.
+    public var returnRef: String
+    public var accept: Bool
+    public var labelURL: String?
+
+    public init(returnRef: String, accept: Bool, labelURL: String?) {
+        self.returnRef = returnRef; self.accept = accept; self.labelURL = labelURL
     }
 }
 

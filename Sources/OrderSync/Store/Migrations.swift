@@ -149,10 +149,12 @@ enum Migrations {
                 lines TEXT NOT NULL,
                 first_seen_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL,
+                warned_at TEXT,
                 PRIMARY KEY (channel, return_ref)
             )
             """,
             "CREATE INDEX returns_status ON returns(channel, status)",
+            "CREATE INDEX returns_order ON returns(channel, external_id)",
         ]),
     ]
 
