@@ -97,3 +97,37 @@ final class AftersaleModelTests: StoreTestCase {
         XCTAssertEqual(try store.openReturnCounts(), ["sp-eu": 1])
     }
 }
+
+/// `report`'s after-sale figures and the open-returns metric.
+final class AftersaleReportTests: StoreTestCase {
+    func testReportCountsReturnRateRefundsLostUndeliveredAndOldOpenReturns() throws {
+        let now = Timestamp.parse("2026-12-05T12:00:00Z")!
+        let ingest = Ingest(store: store, channelID: "bm-eu", autoAccept: false, rules: [], logger: Logger(level: .error, handler: InMemoryLogHandler()))
+        func order(_ id: String, _ status: OrderStatus, refunds: [String] = [], returns: [OrderReturn] = []) -> FetchedOrder {
+            var o = Fixture.order(id, status: status, channelStatus: "x")
+            o.createdAt = now.addingTimeInterval(-10 * 86_400)
+            o.currency = "EUR"
+            o.refunds = refunds.map { Refund(amount: Money($0)!, reason: nil, createdAt: nil) }
+            o.returns = returns
+            return FetchedOrder(order: o, raw: Data(id.utf8))
+        }
+        let old = OrderReturn(returnRef: "bm-eu:R1", status: .waitingForReceipt, channelStatus: "2", reason: nil,
+                              createdAt: now.addingTimeInterval(-8 * 86_400))
+        let recent = OrderReturn(returnRef: "bm-eu:R2", status: .received, channelStatus: "x", reason: nil,
+                                 createdAt: now.addingTimeInterval(-86_400))
+        try ingest.store(OrderPage(orders: [
+            order("1", .shipped, refunds: ["10.10", "0.20"], returns: [old]), order("2", .lost, refunds: ["99.90"]),
+            order("3", .undelivered), order("4", .shipped, returns: [recent]),
+        ]), now: now)
+        let figures = try SellerReport.build(store: store, channels: ["bm-eu"], days: 30, now: now).channels[0].aftersale
+        XCTAssertEqual(figures.returnedOrders, 2)
+        XCTAssertEqual(figures.returnRate, 0.5)
+        XCTAssertEqual(figures.refundedAmount, "110.20", "decimal, never a float sum")
+        XCTAssertEqual(figures.lost, 1)
+        XCTAssertEqual(figures.undelivered, 1)
+        XCTAssertEqual(figures.openReturnsOver7Days, 1)
+        let metrics = try MetricsFile.render(config: try XCTUnwrap(ConfigFixture.parse(ConfigFixture.document())), store: store,
+                                             metrics: Metrics(), now: now)
+        XCTAssertTrue(metrics.contains("ordersync_returns_open{channel=\"bm-eu\"} 2"), metrics)
+    }
+}

@@ -108,3 +108,16 @@ extension SpartooChannel {
         }
     }
 }
+
+extension SpartooCursor {
+    /// Decodes a saved cursor; keys a cursor saved by an earlier version lacks (`open_returns`) read as empty,
+    /// so an upgrade keeps the windows instead of starting over.
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        sites = try c.decodeIfPresent([String: Site].self, forKey: .sites) ?? [:]
+        lastReread = try c.decodeIfPresent(Date.self, forKey: .lastReread)
+        open = try c.decodeIfPresent([String: [String: String]].self, forKey: .open) ?? [:]
+        openReturns = try c.decodeIfPresent([String: [String]].self, forKey: .openReturns) ?? [:]
+    }
+}
