@@ -21,6 +21,9 @@ public final class SpartooSimulator: @unchecked Sendable {
         public var hourlyQuota: Int? = 2000
         /// Accept the English docs' `partner` / `status` as aliases of `partenaire` / `statut` (default false).
         public var acceptEnglishAliases = false
+        /// Whether `xml_maj_orders.php` takes `statut` 45/47 (the page lists the moves, its `statut` row says
+        /// 2, 3 or 41 only): false answers −5 "Statut invalide" as a refusal would.
+        public var acceptsParcelOutcomes = true
         /// Which date the export's `date` filters on (default: the purchase date).
         public var dateFilter: DateFilter = .purchased
         /// How error codes are written (default: as each script documents them).

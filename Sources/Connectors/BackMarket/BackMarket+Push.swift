@@ -21,6 +21,9 @@ extension BackMarketChannel {
         case .returnDecision:
             throw ChannelError(.permanent, operation: operation,
                                message: "Back Market takes no return decision through its API (care folders are read-only here)")
+        case .parcelLost, .parcelUndelivered:
+            throw ChannelError(.permanent, operation: operation,
+                               message: "Back Market marks parcels lost or undelivered itself (return reasons 11-13)")
         }
     }
 

@@ -36,7 +36,8 @@ extension SpartooChannel {
         settingsKeys: ConfigDecoder.secretKeys("partner_id") + ["sites", "hosts", "fetch_slips", "aftersale_days"],
         decodeSettings: { object, path, decoder in SpartooSettings.decode(object, at: path, &decoder) },
         capabilities: ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false,
-                                          refunds: .none(advice: SpartooStates.refundAdvice), decidesReturns: true),
+                                          refunds: .none(advice: SpartooStates.refundAdvice), decidesReturns: true,
+                                          marksParcelOutcomes: true),
         // Spartoo's back office: ship with tracking within 24 h of acceptance.
         defaultShipWithinHours: 24,
         deliverySlips: true,

@@ -72,6 +72,11 @@ enum SpartooStates {
             return .refuse(SpartooStates.refundAdvice)
         case .returnDecision:
             return .refuse("return decisions are not order status changes")
+        case .parcelLost, .parcelUndelivered:
+            let target = kind == .parcelLost ? lost : undelivered
+            if code == target { return .alreadyDone("order already at status \(code)") }
+            if code == shipped { return .send([target]) }
+            return .refuse("status \(target) is only possible from shipped (3); the order is at \(code)")
         }
         return .refuse(known ? "not possible at status \(code)" : "order is at status \(code), which ordersync does not know")
     }
@@ -80,6 +85,9 @@ enum SpartooStates {
     static let refundAdvice = "Spartoo's API has no refund call: refunds follow returns, decided in the Spartoo seller "
         + "back office, page Returns (Retours), or ask Spartoo support; a cancel (statut 41) before shipping refunds the buyer"
 
-    /// The statuses ordersync sends (`xml_maj_orders.php`): 45/47 come from Spartoo only.
-    static let sendable: Set<Int> = [accepted, shipped, cancelled]
+    /// The statuses ordersync sends (`xml_maj_orders.php`); 45/47 only for `ordersync lost|undelivered`,
+    /// which Spartoo may refuse (its page contradicts itself on them).
+    static let sendable: Set<Int> = [accepted, shipped, cancelled, lost, undelivered]
+    /// Lost (45) and undelivered (47), from shipped (3) only.
+    static let parcelOutcomes: Set<Int> = [lost, undelivered]
 }

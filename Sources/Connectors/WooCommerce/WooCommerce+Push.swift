@@ -24,6 +24,8 @@ extension WooCommerceChannel {
             return try await refund(current, job: job, operation: operation)
         case .returnDecision:
             throw ChannelError(.permanent, operation: operation, message: "WooCommerce has no returns to decide; refund instead")
+        case .parcelLost, .parcelUndelivered:
+            throw ChannelError(.permanent, operation: operation, message: "WooCommerce has no lost or undelivered status; refund instead")
         }
     }
 

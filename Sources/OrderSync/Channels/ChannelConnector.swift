@@ -20,14 +20,16 @@ public struct ChannelCapabilities: Sendable {
     public var refunds: RefundSupport
     /// The channel takes return decisions (accept / refuse) through its API.
     public var decidesReturns: Bool
+    /// A shipped order can be marked lost or undelivered through the API.
+    public var marksParcelOutcomes: Bool
 
     public init(hasAcceptStep: Bool, shipsPerLine: Bool, recordsIMEI: Bool, needsCarrierName: Bool,
                 acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false,
                 identifiersOnSingleUnitLinesOnly: Bool = false,
                 refunds: RefundSupport = .none(advice: "this channel takes no refunds through ordersync"),
-                decidesReturns: Bool = false) {
+                decidesReturns: Bool = false, marksParcelOutcomes: Bool = false) {
         self.identifiersOnSingleUnitLinesOnly = identifiersOnSingleUnitLinesOnly; self.refunds = refunds
-        self.decidesReturns = decidesReturns
+        self.decidesReturns = decidesReturns; self.marksParcelOutcomes = marksParcelOutcomes
         self.hasAcceptStep = hasAcceptStep; self.shipsPerLine = shipsPerLine; self.recordsIMEI = recordsIMEI
         self.needsCarrierName = needsCarrierName; self.acceptedCarrierNames = acceptedCarrierNames
         self.sendsCancelReason = sendsCancelReason

@@ -29,3 +29,23 @@ extension Operations {
         }
     }
 }
+
+extension Operations {
+    /// Queues marking a shipped order lost (`lost: true`) or undelivered. 65 when the order is not shipped
+    /// or its channel cannot take it through its API (saying so).
+    public func parcelOutcome(_ text: String, lost: Bool) throws -> String {
+        let (ref, order, channel) = try order(text)
+        let word = lost ? "lost" : "undelivered"
+        guard ChannelFactory.capabilities(of: channel.type).marksParcelOutcomes else {
+            throw UserError(.dataError, "\(ref): \(channel.type.rawValue) cannot mark a parcel \(word) through its API")
+        }
+        if order.status == (lost ? .lost : .undelivered) { return "\(ref) is already \(word); nothing queued" }
+        guard order.status == .shipped else {
+            throw UserError(.dataError, "\(ref): order is \(order.status.rawValue); only a shipped order can be marked \(word)")
+        }
+        switch try store.enqueue(ref, kind: lost ? .parcelLost : .parcelUndelivered, dedupeKey: word, payload: JobPayload()) {
+        case .queued(let id): return "\(word) of \(ref) queued (job \(id))"
+        case .duplicate(let id, let state): return "\(word) of \(ref) is already \(state.displayName) (job \(id)); nothing queued"
+        }
+    }
+}

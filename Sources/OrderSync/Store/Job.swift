@@ -7,6 +7,8 @@ public enum JobKind: String, Codable, Sendable, CaseIterable {
     case refund
     /// Accept or refuse a return (`ordersync return accept|refuse`), where the channel takes the decision.
     case returnDecision = "return"
+    /// A shipped parcel lost by the carrier / returned undelivered (`ordersync lost|undelivered`).
+    case parcelLost = "lost", parcelUndelivered = "undelivered"
 }
 
 /// Where a job is in its life: `queued` (waiting, maybe for a retry time), `running` (being pushed;

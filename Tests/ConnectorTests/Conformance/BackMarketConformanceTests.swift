@@ -32,7 +32,7 @@ final class BackMarketSubject: ConformanceSubject {
         case .ship: return simulator.appliedEffects(orderID: id, kind: .ship).count
         // A line not yet accepted is refunded by new_state 4 (a cancel on Back Market).
         case .refund: return simulator.appliedEffects(orderID: id).filter { $0.kind == .refund || $0.kind == .cancel }.count
-        case .returnDecision: return 0
+        case .returnDecision, .parcelLost, .parcelUndelivered: return 0
         }
     }
 

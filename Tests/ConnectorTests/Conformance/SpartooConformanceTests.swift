@@ -28,6 +28,7 @@ final class SpartooSubject: ConformanceSubject {
         case .cancel: simulator.appliedEffects(orderID: externalID, kind: .cancel).count
         case .ship: simulator.appliedEffects(orderID: externalID, kind: .ship).count
         case .refund: simulator.appliedEffects(orderID: externalID).count
+        case .parcelLost, .parcelUndelivered: simulator.appliedEffects(orderID: externalID, kind: .parcelOutcome).count
         case .returnDecision: simulator.appliedEffects(orderID: externalID).filter { $0.kind == .returnAccepted || $0.kind == .returnRefused }.count
         }
     }
