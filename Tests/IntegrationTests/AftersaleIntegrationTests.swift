@@ -14,7 +14,7 @@ final class AftersaleIntegrationTests: XCTestCase {
         let queued = try h.cli(["ship", ref, "--tracking", "CANCELLED-1"])
         XCTAssertEqual(queued.code, 0, queued.err)
         // The buyer's cancel request, granted by Back Market care: the accepted line is refunded before shipping.
-        XCTAssertTrue(h.simulator.setLineState(orderID: order.orderID, to: 5))
+        XCTAssertEqual(h.simulator.channelRefund(orderID: order.orderID), 1)
         try h.start()
         h.wait("ship job obsolete") { ((try? h.jobs()) ?? []).contains { $0["kind"] as? String == "ship" && $0["state"] as? String == "obsolete" } }
         XCTAssertEqual(h.shipEffects(order.orderID), 0, "nothing shipped")

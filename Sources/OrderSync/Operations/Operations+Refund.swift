@@ -40,7 +40,7 @@ extension Operations {
             if let part = order.lines.first(where: { line in quantities[line.lineID].map { $0 != line.quantity } ?? false }) {
                 throw UserError(.dataError, "\(ref): line \(part.lineID) can only be refunded whole (quantity \(part.quantity)): \(partialAdvice)")
             }
-            if viaGateway { throw UserError(.usage, "refund: --via-gateway applies to WooCommerce-like channels only; \(channel.type.rawValue) refunds the buyer itself") }
+            if viaGateway { throw UserError(.usage, "refund: --via-gateway applies to channels that refund amounts through a payment gateway; \(channel.type.rawValue) refunds the buyer itself") }
         case .amountsOrLines:
             break
         }
