@@ -50,6 +50,7 @@ final class WooCommerceSubject: ConformanceSubject {
                         trackingURL: "https://example.com/t/\(trackingNumber)", shippedAt: Date(), lines: [], wholeOrder: true)
     }
 
+    func cancelOnChannel(_ externalID: String) { simulator.setStatus(Int(externalID) ?? -1, "cancelled") }
     func stop() { simulator.stop() }
 }
 
@@ -64,6 +65,7 @@ final class WooCommerceConformanceTests: XCTestCase {
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
     func testRefundOnceOrRefusedWithAdvice() async throws { try await checks.refundIsMadeOnceOrRefusedWithAdvice() }
+    func testShipForChannelCancelledOrderDropped() async throws { try await checks.shipQueuedForAnOrderCancelledOnTheChannelIsDropped() }
 }
 
 /// The spec oracle for WooCommerce: requests and simulator replies against the published schemas.

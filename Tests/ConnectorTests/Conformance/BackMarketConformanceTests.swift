@@ -48,6 +48,8 @@ final class BackMarketSubject: ConformanceSubject {
                         trackingURL: "https://example.com/t/\(trackingNumber)", shippedAt: Date(), lines: [], wholeOrder: true)
     }
 
+    func cancelOnChannel(_ externalID: String) { simulator.channelRefund(orderID: Int(externalID) ?? -1) }
+
     func stop() { simulator.stop() }
 }
 
@@ -62,6 +64,7 @@ final class BackMarketConformanceTests: XCTestCase {
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
     func testRefundOnceOrRefusedWithAdvice() async throws { try await checks.refundIsMadeOnceOrRefusedWithAdvice() }
+    func testShipForChannelCancelledOrderDropped() async throws { try await checks.shipQueuedForAnOrderCancelledOnTheChannelIsDropped() }
 
     // Back Market's OAS as the oracle (BackMarketSpecChecks, Tests/Fixtures/specs/backmarket/).
     func testSpecRequestBodiesAndWriteRepliesValidate() async throws { try await BackMarketSpecChecks().requestBodiesValidate() }

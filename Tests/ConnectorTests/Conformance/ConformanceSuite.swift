@@ -29,6 +29,8 @@ protocol ConformanceSubject: AnyObject {
     func faultsOff()
     /// A ship request valid for this channel (carrier name as the channel spells it).
     func shipment(trackingNumber: String) -> ShipmentRequest
+    /// The buyer or the channel cancels the order on the channel's side (after ordersync imported it).
+    func cancelOnChannel(_ externalID: String)
     func stop()
 }
 
@@ -50,7 +52,8 @@ final class ConformanceChecks {
     /// All the checks, by name, so a channel's test class can be checked for completeness.
     static let names = ["pollImportsNewOrderOnceAndRepollChangesNothing", "shipIsPushedExactlyOnceEvenWhenRepeated",
                         "serverErrorsConvergeOnceTheyStop", "malformedBodyIsRetryableNeverNoOrders",
-                        "slowReplyAfterApplyingDoesNotDuplicateTheEffect", "refundIsMadeOnceOrRefusedWithAdvice"]
+                        "slowReplyAfterApplyingDoesNotDuplicateTheEffect", "refundIsMadeOnceOrRefusedWithAdvice",
+                        "shipQueuedForAnOrderCancelledOnTheChannelIsDropped"]
 
     init(_ subject: ConformanceSubject) throws {
         self.subject = subject
@@ -190,5 +193,22 @@ final class ConformanceChecks {
         XCTAssertEqual(subject.appliedCount(id, kind: .refund), 1, "the timed-out refund took effect once; the retry read that first")
         let job = try store.jobs(ref: ref(id)).first
         XCTAssertEqual(job?.state, .done, job?.lastError ?? "")
+    }
+
+    /// After-sale: a shipment queued for an order the channel has since cancelled is dropped (obsolete),
+    /// nothing is shipped, and the job is not retried.
+    func shipQueuedForAnOrderCancelledOnTheChannelIsDropped() async throws {
+        let (_, _, poller, pusher) = try parts()
+        let id = subject.addNewOrder()
+        try await poller.pollOnce()
+        subject.cancelOnChannel(id)
+        _ = try store.enqueue(ref(id), kind: .ship, dedupeKey: "cancelled", payload: JobPayload(shipment: subject.shipment(trackingNumber: "CONF-GONE")))
+        try await drain(pusher)
+        let job = try XCTUnwrap(try store.jobs(ref: ref(id)).first)
+        XCTAssertEqual(job.state, .dropped, job.lastError ?? "")
+        XCTAssertEqual(job.state.displayName, "obsolete")
+        XCTAssertEqual(subject.appliedCount(id, kind: .ship), 0, "nothing shipped")
+        try await drain(pusher)
+        XCTAssertEqual(try store.jobs(ref: ref(id)).first?.attempts, 1, "never retried")
     }
 }

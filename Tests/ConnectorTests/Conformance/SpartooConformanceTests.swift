@@ -46,6 +46,7 @@ final class SpartooSubject: ConformanceSubject {
                         trackingURL: "https://example.com/t/\(trackingNumber)", shippedAt: Date(), lines: [], wholeOrder: true)
     }
 
+    func cancelOnChannel(_ externalID: String) { simulator.setStatus(site: "fr", id: externalID, status: 41) }
     func stop() { simulator.stop() }
 }
 
@@ -60,6 +61,7 @@ final class SpartooConformanceTests: XCTestCase {
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
     func testRefundOnceOrRefusedWithAdvice() async throws { try await checks.refundIsMadeOnceOrRefusedWithAdvice() }
+    func testShipForChannelCancelledOrderDropped() async throws { try await checks.shipQueuedForAnOrderCancelledOnTheChannelIsDropped() }
 
     // Spartoo's published spec as the oracle (Tests/Fixtures/specs/spartoo/).
     func testSpecEveryRequestUsesOnlyDocumentedParameters() async throws {
