@@ -116,7 +116,7 @@ extension CommandContext {
         }
         table(["ID", "KIND", "ORDER", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"], jobs.map { j in
             [String(j.id), j.kind.rawValue + (j.payload.shipment.map { " " + $0.trackingNumber } ?? ""), j.ref.description,
-             j.state.rawValue, String(j.attempts),
+             j.state.displayName, String(j.attempts),
              j.state == .queued ? Timestamp.format(j.nextAttemptAt) : "-", j.lastError ?? ""]
         })
         return .ok

@@ -47,6 +47,12 @@ extension CommandContext {
                    "\(duration(f.acceptToShipMedianSeconds)) / \(duration(f.acceptToShipP90Seconds))", String(f.lateShipments),
                    String(f.deadLetters)]
               })
+        out("")
+        out("after-sale")
+        table(["CHANNEL", "RETURN RATE", "REFUNDED", "LOST", "UNDELIVERED", "OPEN RETURNS > 7 d"], report.channels.map { f in
+            [f.channel, "\(f.aftersale.returnedOrders) (\(percent(f.aftersale.returnRate)))", f.aftersale.refundedAmount,
+             String(f.aftersale.lost), String(f.aftersale.undelivered), String(f.aftersale.openReturnsOver7Days)]
+        })
         return .ok
     }
 }

@@ -25,7 +25,19 @@ enum Commands {
                     positionals: ["ORDER_REF"]),
         CommandSpec(name: "mirror", summary: "queue the store copy of one marketplace order now (see `mirror` in the config)",
                     usage: "ordersync mirror ORDER_REF", positionals: ["ORDER_REF"]),
-        CommandSpec(name: "jobs", summary: "the outbound queue (accept, cancel, ship pushes; mirror copies)",
+        CommandSpec(name: "refund", summary: "queue a refund, made exactly once (read back before any retry)",
+                    usage: "ordersync refund ORDER_REF --reason TEXT [--amount X] [--line LINE_ID[=QTY]]... [--via-gateway]",
+                    flags: ["via-gateway"], options: ["reason", "amount"], repeatable: ["line"], positionals: ["ORDER_REF"]),
+        CommandSpec(name: "returns", summary: "returns and after-sale cases across channels, oldest open first",
+                    usage: "ordersync returns [--channel ID] [--status S] [--json]", flags: ["json"], options: ["channel", "status"]),
+        CommandSpec(name: "return", summary: "accept or refuse a return (Spartoo; exit 65 elsewhere)",
+                    usage: "ordersync return accept RETURN_REF [--label-url URL] | ordersync return refuse RETURN_REF --reason TEXT",
+                    options: ["label-url", "reason"], positionals: ["ACTION", "RETURN_REF"]),
+        CommandSpec(name: "lost", summary: "Spartoo: mark a shipped parcel lost by the carrier (statut 45)",
+                    usage: "ordersync lost ORDER_REF", positionals: ["ORDER_REF"]),
+        CommandSpec(name: "undelivered", summary: "Spartoo: mark a shipped parcel returned undelivered (statut 47)",
+                    usage: "ordersync undelivered ORDER_REF", positionals: ["ORDER_REF"]),
+        CommandSpec(name: "jobs", summary: "the outbound queue (accept, cancel, ship, refund pushes; mirror copies; obsolete = dropped)",
                     usage: "ordersync jobs [--failed] [--json]", flags: ["failed", "json"]),
         CommandSpec(name: "retry", summary: "queue a failed job again",
                     usage: "ordersync retry JOB_ID | ordersync retry --all-failed", flags: ["all-failed"],
@@ -82,6 +94,24 @@ enum Commands {
         --line ID[=VALUE]     ship only this line (WooCommerce), or give a line its IMEI/serial (Back Market:
                               a 15-digit Luhn-valid VALUE is an IMEI, anything else a serial number)
         --shipped-at TIME     ISO 8601 time of dispatch (default now)
+        """,
+        "refund": """
+        --reason TEXT         required; WooCommerce shows it to the buyer (e-mail, My Account): human text only
+        --amount X            decimal amount incl. tax (WooCommerce; Back Market refuses amounts: whole lines only)
+        --line ID[=QTY]       refund this line (default its whole quantity); repeatable
+        --via-gateway         WooCommerce: ask the payment gateway to return the money (default: recorded only)
+        Back Market: line 1 → 4, 2 → 5 (before shipping), 3 → 6 (after, return_reason 25 "other", the reason as
+        return_message). Spartoo: refused (exit 65): refunds follow returns in the Spartoo back office.
+        The same refund (amount, lines, reason) is queued once.
+        """,
+        "returns": """
+        --status S            one of: \(ReturnStatus.allCases.map(\.rawValue).joined(separator: ", "))
+        --json                one return per line: return_ref, order_ref, status, channel_status, reason, created_at, lines
+        """,
+        "return": """
+        accept RETURN_REF [--label-url URL]   Spartoo statut 4 (a return waiting for your label needs --label-url)
+        refuse RETURN_REF --reason TEXT       Spartoo statut 3, only while the parcel is awaited
+        Sent once through xml_maj_returns.php, after reading the return; other channels exit 65.
         """,
         "orders": """
         --status STATUS       one of: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))

@@ -51,6 +51,12 @@ struct Main {
             case "cancel": return try context.cancel()
             case "ship": return try context.ship()
             case "mirror": return try context.mirror()
+            case "refund": return try context.refund()
+            case "returns": return try context.returns()
+            case "return": return try context.decideReturn()
+            case "lost", "undelivered":
+                context.out(try context.operations().parcelOutcome(args.positionals[0], lost: name == "lost"))
+                return .ok
             case "jobs": return try context.jobs()
             case "retry": return try context.retry()
             case "slip": return try await context.slip()

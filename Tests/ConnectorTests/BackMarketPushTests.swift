@@ -281,4 +281,19 @@ final class BackMarketPushTests: BackMarketTestCase, @unchecked Sendable {
         XCTAssertEqual(job.state, .dropped, job.lastError ?? "")
         XCTAssertTrue(h.posts(order.orderID).isEmpty)
     }
+
+    func testShipWithSomeLinesCancelledOnTheChannelIsHeldNotShipped() async throws {
+        let h = try makeHarness()
+        let order = try await h.seed(.init(lines: [.phone(state: 2), .laptop(state: 2)]))
+        let cancelledLine = order.lines[1].id
+        h.simulator.setLineState(orderID: order.orderID, lineID: cancelledLine, to: 5)
+
+        let job = try await h.process(try h.enqueue(order.orderID, .ship, payload: BackMarketHarness.shipment()))
+
+        XCTAssertEqual(job.state, .failed, "held for the operator")
+        XCTAssertTrue(job.lastError?.contains("held: line(s) \(cancelledLine) were cancelled") == true, job.lastError ?? "")
+        XCTAssertTrue(job.lastError?.contains("new_state 3 ships every line") == true, job.lastError ?? "")
+        XCTAssertTrue(h.posts(order.orderID).isEmpty, "new_state 3 would ship the cancelled line too")
+        XCTAssertEqual(h.simulator.order(order.orderID)?.lines.map(\.state), [2, 5])
+    }
 }

@@ -34,6 +34,8 @@ final class WooCommerceSubject: ConformanceSubject {
             return simulator.appliedEffects(orderID: id, kind: .statusChange).filter { $0.details["to"] == "cancelled" }.count
         case .ship: return simulator.appliedEffects(orderID: id, kind: .customerNote).count
         case .mirror: return simulator.appliedEffects.filter { $0.kind == .created }.count
+        case .refund: return simulator.appliedEffects(orderID: id, kind: .refund).count
+        case .returnDecision, .parcelLost, .parcelUndelivered: return 0
         }
     }
 
@@ -49,6 +51,7 @@ final class WooCommerceSubject: ConformanceSubject {
                         trackingURL: "https://example.com/t/\(trackingNumber)", shippedAt: Date(), lines: [], wholeOrder: true)
     }
 
+    func cancelOnChannel(_ externalID: String) { simulator.setStatus(Int(externalID) ?? -1, "cancelled") }
     func stop() { simulator.stop() }
 }
 
@@ -62,6 +65,8 @@ final class WooCommerceConformanceTests: XCTestCase {
     func testServerErrorsConverge() async throws { try await checks.serverErrorsConvergeOnceTheyStop() }
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
+    func testRefundOnceOrRefusedWithAdvice() async throws { try await checks.refundIsMadeOnceOrRefusedWithAdvice() }
+    func testShipForChannelCancelledOrderDropped() async throws { try await checks.shipQueuedForAnOrderCancelledOnTheChannelIsDropped() }
 }
 
 /// The spec oracle for WooCommerce: requests and simulator replies against the published schemas.

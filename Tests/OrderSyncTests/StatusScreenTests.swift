@@ -47,6 +47,11 @@ final class StatusScreenTests: StoreTestCase {
         for minutes in [120, 60, 1] {
             try store.recordPoll(channel: "shop", success: false, error: "HTTP 503 from the store", at: now.addingTimeInterval(-Double(minutes) * 60))
         }
+        var returned = Fixture.order("AB13", channel: "sp", status: .shipped, channelStatus: "3")
+        returned.returns = [OrderReturn(returnRef: "sp:R1", status: .waitingForReceipt, channelStatus: "2", reason: nil, createdAt: now),
+                            OrderReturn(returnRef: "sp:R2", status: .refunded, channelStatus: "7", reason: nil, createdAt: now)]
+        try Ingest(store: store, channelID: "sp", autoAccept: false, rules: [], logger: Logger(level: .error, handler: InMemoryLogHandler()))
+            .store(OrderPage(orders: [FetchedOrder(order: returned, raw: Data("{}".utf8))]), now: now)
         try store.heartbeat(now: now.addingTimeInterval(-4))
         return config
     }
@@ -76,6 +81,7 @@ final class StatusScreenTests: StoreTestCase {
         XCTAssertEqual(report.channels.map(\.health), ["ok", "unauthorized", "failing"])
         XCTAssertEqual(report.channels[0].ordersByStatus, ["awaiting_acceptance": 2, "awaiting_shipment": 2, "shipped": 1, "cancelled": 1])
         XCTAssertEqual(report.channels[0].jobsObsolete, 1)
+        XCTAssertEqual(report.channels.map(\.returnsOpen), [0, 1, 0], "open returns per channel (a refunded one is closed)")
         XCTAssertEqual(report.channels[0].jobsFailed, 1)
         XCTAssertEqual(report.channels[0].jobsPending, 1)
         XCTAssertNotNil(report.channels[0].cursor, "the whole cursor stays in the JSON report")

@@ -140,3 +140,28 @@ extension BackMarketSimulator {
         }
     }
 }
+
+extension BackMarketSimulator {
+    /// Channel events after import: the buyer cancels before acceptance (lines 1 → 4), care refunds an
+    /// accepted line before shipping (2 → 5), or Back Market refunds a shipped line (3 → 6) with a
+    /// `return_reason` (11–13: the parcel never arrived). Only lines in the source state move; bumps
+    /// `date_modification`. Returns how many lines moved.
+    @discardableResult
+    public func channelRefund(orderID: Int, lineID: Int? = nil, returnReason: Int? = nil) -> Int {
+        var moved = 0
+        modifyOrder(orderID) { order in
+            for index in order.lines.indices where lineID == nil || order.lines[index].id == lineID {
+                switch order.lines[index].state {
+                case 1: order.lines[index].state = 4
+                case 2: order.lines[index].state = 5
+                case 3:
+                    order.lines[index].state = 6
+                    order.lines[index].returnReason = returnReason ?? 25
+                default: continue
+                }
+                moved += 1
+            }
+        }
+        return moved
+    }
+}

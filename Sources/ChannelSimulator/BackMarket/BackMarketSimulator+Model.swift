@@ -76,6 +76,9 @@ extension BackMarketSimulator {
         public var imei: String
         /// `serial_number`; empty until set, then immutable like `imei`.
         public var serialNumber: String
+        /// `return_reason` (OAS `ReturnReason`) and `return_message`, set with state 6.
+        public var returnReason: Int? = nil
+        public var returnMessage: String? = nil
 
         /// Creates a line; defaults describe one paid iPhone 12.
         public init(
@@ -99,11 +102,14 @@ extension BackMarketSimulator {
         public var isLive: Bool { ![4, 5, 6, 7].contains(state) }
 
         var json: [String: Any] {
-            [
+            var object: [String: Any] = [
                 "id": id, "state": state, "listing": listing, "product": product, "brand": brand,
                 "quantity": quantity, "price": price, "condition": condition, "imei": imei,
                 "serial_number": serialNumber,
             ]
+            if let returnReason { object["return_reason"] = returnReason }
+            if let returnMessage { object["return_message"] = returnMessage }
+            return object
         }
     }
 

@@ -59,7 +59,13 @@ extension BackMarketSimulator {
         if newState == 6, let reason = body["return_reason"], !(reason is NSNull) {
             details["return_reason"] = "\(reason)"
         }
-        for index in movable { order.lines[index].state = newState }
+        for index in movable {
+            order.lines[index].state = newState
+            if newState == 6 {
+                order.lines[index].returnReason = (body["return_reason"] as? NSNumber)?.intValue
+                order.lines[index].returnMessage = body["return_message"] as? String
+            }
+        }
         state.orders[id] = order
         state.touch(id, now: now)
 

@@ -45,6 +45,8 @@ extension SpartooSimulator {
             case cancel
             /// statut 45 (lost) or 47 (returned undelivered), from 3.
             case parcelOutcome
+            /// A return accepted (4) or refused (3) through `xml_maj_returns.php`. `details`: `rID`, `label_link`.
+            case returnAccepted, returnRefused
         }
 
         public let time: Date

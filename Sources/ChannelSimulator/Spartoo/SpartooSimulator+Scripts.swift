@@ -51,6 +51,9 @@ extension SpartooSimulator {
         let key = OrderKey(site: site, id: oID)
         guard var order = state.orders[key] else { return (render.error(-6, "Commande introuvable", script: script), -6) }
         if order.status == target { return (render.error(-9, "Statut identique", script: script), -9) }
+        if [45, 47].contains(target), !state.configuration.acceptsParcelOutcomes {
+            return (render.error(-5, "Statut invalide", script: script), -5)
+        }
         let allowed: Bool = switch target {
         case 2: order.status == 11
         case 3: order.status == 2

@@ -7,6 +7,7 @@ extension SpartooSimulator {
         var deactivated: Set<String> = []
         var configuration: Configuration
         var orders: [OrderKey: Order] = [:]
+        var returns: [ReturnKey: Return] = [:]
         var journal: [JournalEntry] = []
         var effects: [AppliedEffect] = []
         var faultRules: [FaultRule] = []

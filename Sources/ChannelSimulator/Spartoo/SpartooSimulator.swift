@@ -21,6 +21,9 @@ public final class SpartooSimulator: @unchecked Sendable {
         public var hourlyQuota: Int? = 2000
         /// Accept the English docs' `partner` / `status` as aliases of `partenaire` / `statut` (default false).
         public var acceptEnglishAliases = false
+        /// Whether `xml_maj_orders.php` takes `statut` 45/47 (the page lists the moves, its `statut` row says
+        /// 2, 3 or 41 only): false answers −5 "Statut invalide" as a refusal would.
+        public var acceptsParcelOutcomes = true
         /// Which date the export's `date` filters on (default: the purchase date).
         public var dateFilter: DateFilter = .purchased
         /// How error codes are written (default: as each script documents them).
@@ -79,7 +82,8 @@ public final class SpartooSimulator: @unchecked Sendable {
     }
 
     /// The scripts served under `/mp/`.
-    public static let scripts = ["xml_export_orders.php", "xml_maj_orders.php", "xml_export_bl.php"]
+    public static let scripts = ["xml_export_orders.php", "xml_maj_orders.php", "xml_export_bl.php",
+                                 "xml_export_returns.php", "xml_maj_returns.php"]
 
     /// Every result code the simulator answers: Spartoo's documented table for the order and slip scripts
     /// (`Tests/Fixtures/specs/spartoo/codes.json` without the return-label codes −22…−25).
@@ -227,6 +231,9 @@ public final class SpartooSimulator: @unchecked Sendable {
         switch script {
         case "xml_export_orders.php": return exportOrders(parameters, site: site, render: render, state: state)
         case "xml_maj_orders.php": return updateOrder(parameters, site: site, now: now, render: render, state: &state)
+        case "xml_export_returns.php": return exportReturns(parameters, site: site, render: render, state: state)
+        case "xml_maj_returns.php":
+            return updateReturn(parameters, method: request.method, site: site, now: now, render: render, state: &state)
         default: return deliverySlip(parameters, site: site, render: render, state: state)
         }
     }

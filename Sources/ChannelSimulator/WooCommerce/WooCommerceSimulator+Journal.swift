@@ -46,6 +46,11 @@ extension WooCommerceSimulator {
             /// Line items, addresses, shipping, fee or coupon lines written: WooCommerce recalculates totals.
             case totalsRecalculated
             case noteDeleted, trackingDeleted, trashed, deleted
+            /// A refund created. `details`: `refund_id`, `amount`, `reason`, `api_refund`, `key` (the
+            /// `ordersync_refund_key` meta), `refunded_payment`.
+            case refund
+            /// A refund deleted (`DELETE …/refunds/{id}?force=true`). `details`: `refund_id`.
+            case refundDeleted
         }
 
         public let time: Date

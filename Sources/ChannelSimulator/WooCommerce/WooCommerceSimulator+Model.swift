@@ -129,7 +129,18 @@ extension WooCommerceSimulator {
     /// A `refunds` entry; `total` is negative on the wire (`-10.00`).
     public struct Refund: Sendable, Equatable {
         public var id: Int, reason: String, total: String
+        /// When it was made, its `meta_data`, whether the gateway refunded the money, and the lines it
+        /// names (order line id, quantity, total excl. tax), as `GET /orders/{id}/refunds` shows them.
+        public var dateCreated: Date? = nil
+        public var meta: [Meta] = []
+        public var refundedPayment = false
+        public var lines: [RefundLine] = []
         public init(id: Int = 0, reason: String = "", total: String) { self.id = id; self.reason = reason; self.total = total }
+    }
+
+    /// A line of a refund: the order line it refunds, the quantity and the amount excl. tax (positive).
+    public struct RefundLine: Sendable, Equatable {
+        public var itemID: Int, quantity: Int, total: String, tax: String
     }
 
     /// An order note: customer notes e-mail the buyer; internal ones do not.

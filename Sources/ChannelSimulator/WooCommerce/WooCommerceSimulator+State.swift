@@ -19,6 +19,9 @@ extension WooCommerceSimulator {
         var journal: [JournalEntry] = []
         var effects: [AppliedEffect] = []
         var emails: [Email] = []
+        /// Orders whose payment gateway refunds differently from ``RefundGateway/succeeds``.
+        var refundGateways: [Int: RefundGateway] = [:]
+        var nextRefundID = 901
         var faultRules: [FaultRule] = []
         var randomFaults: RandomFaults?
         var drifts: [PaginationDrift] = []

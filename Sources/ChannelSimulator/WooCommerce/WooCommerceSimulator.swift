@@ -212,6 +212,12 @@ public final class WooCommerceSimulator: @unchecked Sendable {
             case "POST": return addNote(id, request: request, key: key, now: now, state: &state)
             default: return Self.noRoute()
             }
+        case (_, 3) where rest[0] == "orders" && rest[2] == "refunds":
+            guard let id = Int(rest[1]) else { return Self.noRoute() }
+            return routeRefunds(request, orderID: id, refundID: nil, now: now, state: &state)
+        case (_, 4) where rest[0] == "orders" && rest[2] == "refunds":
+            guard let id = Int(rest[1]), let refundID = Int(rest[3]) else { return Self.noRoute() }
+            return routeRefunds(request, orderID: id, refundID: refundID, now: now, state: &state)
         case (_, 4) where rest[0] == "orders" && rest[2] == "notes":
             guard let id = Int(rest[1]), let noteID = Int(rest[3]) else { return Self.noRoute() }
             switch request.method {

@@ -36,7 +36,8 @@ extension BackMarketChannel {
         // `UpdateOrder.shipper` is a free string in Back Market's spec: any configured name is sent as written
         // (check-config warns about names outside its Shipper list).
         capabilities: ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: true,
-                                          needsCarrierName: true, identifiersOnSingleUnitLinesOnly: true),
+                                          needsCarrierName: true, identifiersOnSingleUnitLinesOnly: true,
+                                          refunds: .wholeLines(partialAdvice: BackMarketChannel.partialRefundAdvice)),
         // Each order carries its own `expected_dispatch_date`: no `ship_within_hours` default.
         defaultShipWithinHours: nil,
         cancelRefusal: { order in

@@ -63,6 +63,7 @@ struct BackMarketMapper: Sendable {
         guard let lineValues = json["orderlines"]?.array else { throw MappingError.missing("orderlines") }
         var lines: [OrderLine] = []
         var lineStates: [Int] = []
+        var returnReasons: [Int?] = []
         for (index, value) in lineValues.enumerated() {
             guard let lineID = value["id"]?.text, !lineID.isEmpty else { throw MappingError.missing("orderlines[\(index)].id") }
             guard let lineState = value["state"]?.int else { throw MappingError.missing("orderlines[\(index)].state") }
@@ -90,6 +91,9 @@ struct BackMarketMapper: Sendable {
                                    imageURL: nonEmpty(value["image"]?.text), requiresIMEI: requires, imei: imei,
                                    serial: nonEmpty(value["serial_number"]?.text), channelState: String(lineState)))
             lineStates.append(lineState)
+            let reason = value["return_reason"].flatMap { $0.isNull ? nil : $0 }
+            if let reason, reason.int == nil { throw MappingError.invalid("orderlines[\(index)].return_reason") }
+            returnReasons.append(reason?.int)
         }
         func money(_ key: String) throws -> Money? {
             guard let v = json[key], !v.isNull else { return nil }
@@ -114,7 +118,9 @@ struct BackMarketMapper: Sendable {
         let billing = address(json["billing_address"])
         let contact = shipping ?? billing
         let email = nonEmpty(json["shipping_address"]?["email"]?.text) ?? nonEmpty(json["billing_address"]?["email"]?.text)
-        let status = BackMarketStates.status(orderState: state, lineStates: lineStates)
+        let status = BackMarketAftersale.status(base: BackMarketStates.status(orderState: state, lineStates: lineStates),
+                                                lines: Array(zip(lineStates, returnReasons)))
+        let refunds = BackMarketAftersale.refunds(lines.indices.map { (lines[$0], lineStates[$0], returnReasons[$0]) })
         let payment = try date("date_payment")
         var acceptBy: Date?
         if status == .awaitingAcceptance {
@@ -136,7 +142,8 @@ struct BackMarketMapper: Sendable {
             shippingAddress: shipping, billingAddress: billing, pickupPoint: nil,
             paymentMethod: nonEmpty(json["payment_method"]?.text),
             shippingMethod: nonEmpty(json["delivery_mode"]?.text) ?? nonEmpty(json["shipper_display"]?.text) ?? nonEmpty(json["shipper"]?.text),
-            carrier: nil, customerNote: nil, acceptBy: acceptBy, shipBy: shipBy, lines: lines, shipments: [], extra: extra)
+            carrier: nil, customerNote: nil, acceptBy: acceptBy, shipBy: shipBy, lines: lines, shipments: [], extra: extra,
+            refunds: refunds)
     }
 
     private func nonEmpty(_ s: String?) -> String? {

@@ -18,6 +18,14 @@ extension BackMarketChannel {
             return try await ship(current, shipment: shipment, operation: operation)
         case .mirror:
             throw ChannelError(.permanent, operation: operation, message: "mirror jobs are run by the mirror service")
+        case .refund:
+            return try await refund(current, job: job, operation: operation)
+        case .returnDecision:
+            throw ChannelError(.permanent, operation: operation,
+                               message: "Back Market takes no return decision through its API (care folders are read-only here)")
+        case .parcelLost, .parcelUndelivered:
+            throw ChannelError(.permanent, operation: operation,
+                               message: "Back Market marks parcels lost or undelivered itself (return reasons 11-13)")
         }
     }
 
@@ -143,6 +151,14 @@ extension BackMarketChannel {
         }
         if lines.contains(where: { $0.state == 1 }) {
             throw ChannelError(.retryable(retryAfter: nil), operation: operation, message: "order not accepted yet")
+        }
+        // Back Market: `new_state 3` ships every line of the order, so a parcel packed before some lines were
+        // cancelled no longer matches; the operator decides.
+        let cancelled = lines.filter { $0.state == 4 || $0.state == 5 }.map(\.line.lineID)
+        if !cancelled.isEmpty, lines.contains(where: { $0.state == 2 }) {
+            throw ChannelError(.conflict, operation: operation, message: "held: line(s) \(cancelled.joined(separator: ", ")) "
+                + "were cancelled on Back Market and the others still wait to ship; new_state 3 ships every line, so check "
+                + "the parcel, ship the remaining lines in the Back Market back office, then `ordersync retry` this job")
         }
         if !lines.contains(where: { $0.state == 2 }) {
             throw ChannelError(.obsolete, operation: operation, message: "no line can be shipped (order \(order.status.rawValue))")

@@ -35,7 +35,9 @@ extension SpartooChannel {
         displayName: "Spartoo",
         settingsKeys: ConfigDecoder.secretKeys("partner_id") + ["sites", "hosts", "fetch_slips", "aftersale_days"],
         decodeSettings: { object, path, decoder in SpartooSettings.decode(object, at: path, &decoder) },
-        capabilities: ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false),
+        capabilities: ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false,
+                                          refunds: .none(advice: SpartooStates.refundAdvice), decidesReturns: true,
+                                          marksParcelOutcomes: true),
         // Spartoo's back office: ship with tracking within 24 h of acceptance.
         defaultShipWithinHours: 24,
         deliverySlips: true,
@@ -67,6 +69,6 @@ extension SpartooChannel {
             : nil
         return SpartooChannel(id: channel.id, endpoints: endpoints, partnerID: partnerID, transport: factory.transport,
                               minimumSpacing: factory.spacing(default: requestSpacing), timeout: factory.timeout,
-                              slipsDirectory: slips, logger: logger)
+                              slipsDirectory: slips, logger: logger, followsReturns: true)
     }
 }

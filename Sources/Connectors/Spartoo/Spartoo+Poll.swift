@@ -12,7 +12,10 @@ struct SpartooCursor: Codable, Equatable, Sendable {
     }
 
     var sites: [String: Site] = [:]
+    /// Returns not final yet per site, re-read by `rID` on each walk.
+    var openReturns: [String: [String]] = [:]
 
+    enum CodingKeys: String, CodingKey { case sites, openReturns = "open_returns" }
     /// The window never reaches further back than this, even after a long outage.
     static let maximumLookBack: TimeInterval = 30 * 86_400
 
@@ -57,6 +60,7 @@ extension SpartooChannel {
             let from = state.windowStart(site: endpoint.site, now: now, windowDays: windowDays)
             do {
                 seen[endpoint.site] = try await importWindow(from: from, on: client, deliver: deliver)
+                if followsReturns { try await importReturns(on: client, state: &state, now: now, deliver: deliver) }
                 state.sites[endpoint.site] = SpartooCursor.Site(windowStart: from, lastSuccess: now)
             } catch let error as ChannelError {
                 // The Poller logs the thrown error (once per interval); this names every failing site.

@@ -12,6 +12,7 @@ extension SpartooChannel {
         let (prefix, orderID) = Self.split(job.ref.externalID)
         let site = prefix ?? order.site ?? endpoints.first?.site ?? "fr"
         let client = try client(site, operation: operation)
+        if job.kind == .returnDecision { return try await decideReturn(job, on: client, operation: operation) }
         let externalID = job.ref.externalID
         var tracking = ""
         if job.kind == .ship {
@@ -43,8 +44,14 @@ extension SpartooChannel {
             for target in steps {
                 var parameters = [("oID", orderID), ("statut", String(target))]
                 if target == SpartooStates.shipped { parameters.append(("tracking_number", tracking)) }
-                if try await update(parameters, target: target, on: client, ref: job.ref, orderID: orderID, operation: operation) {
-                    applied.append(target)
+                do {
+                    if try await update(parameters, target: target, on: client, ref: job.ref, orderID: orderID, operation: operation) {
+                        applied.append(target)
+                    }
+                } catch var refusal as ChannelError where SpartooStates.parcelOutcomes.contains(target) && !refusal.isRetryable {
+                    refusal.message += "; mark it in the Spartoo back office instead (order page, button "
+                        + (target == SpartooStates.lost ? "\"Perdido\" / lost)" : "\"Problema de entrega\" / delivery problem)")
+                    throw refusal
                 }
             }
             let after = try? await fetch(orderID, on: client, as: externalID)

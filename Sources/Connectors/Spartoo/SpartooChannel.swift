@@ -34,6 +34,8 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     let windowDays: Int
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// Whether each poll also walks the returns (`xml_export_returns.php`).
+    let followsReturns: Bool
     /// Orders already stored, skipped while unchanged (every poll exports the whole 10-day window).
     let unchanged = UnchangedPayloads()
     /// Per site, the last window stored whole: its fingerprint and the ids it listed.
@@ -63,8 +65,9 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     public init(id: String, endpoints: [SpartooEndpoint], partnerID: Secret, transport: any HTTPTransport,
                 minimumSpacing: TimeInterval, timeout: TimeInterval = 30, readAttempts: Int = 3,
                 rateLimitPause: TimeInterval = 10, slipsDirectory: URL? = nil, windowDays: Int = 10, logger: Logger,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, followsReturns: Bool = false) {
         self.id = id
+        self.followsReturns = followsReturns
         self.endpoints = endpoints
         var clients: [String: SiteClient] = [:]
         for endpoint in endpoints where clients[endpoint.site] == nil {

@@ -70,10 +70,26 @@ enum SpartooStates {
             if code == cancelled { return .obsolete("order was cancelled on Spartoo (status 41)") }
         case .mirror:
             return .refuse("mirror jobs are run by the mirror service")
+        case .refund:
+            return .refuse(SpartooStates.refundAdvice)
+        case .returnDecision:
+            return .refuse("return decisions are not order status changes")
+        case .parcelLost, .parcelUndelivered:
+            let target = kind == .parcelLost ? lost : undelivered
+            if code == target { return .alreadyDone("order already at status \(code)") }
+            if code == shipped { return .send([target]) }
+            return .refuse("status \(target) is only possible from shipped (3); the order is at \(code)")
         }
         return .refuse(known ? "not possible at status \(code)" : "order is at status \(code), which ordersync does not know")
     }
 
-    /// The statuses ordersync sends (`xml_maj_orders.php`): 45/47 come from Spartoo only.
-    static let sendable: Set<Int> = [accepted, shipped, cancelled]
+    /// Where a Spartoo refund is made: the API has no refund call (Spartoo pays the buyer back itself).
+    static let refundAdvice = "Spartoo's API has no refund call: refunds follow returns, decided in the Spartoo seller "
+        + "back office, page Returns (Retours), or ask Spartoo support; a cancel (statut 41) before shipping refunds the buyer"
+
+    /// The statuses ordersync sends (`xml_maj_orders.php`); 45/47 only for `ordersync lost|undelivered`,
+    /// which Spartoo may refuse (its page contradicts itself on them).
+    static let sendable: Set<Int> = [accepted, shipped, cancelled, lost, undelivered]
+    /// Lost (45) and undelivered (47), from shipped (3) only.
+    static let parcelOutcomes: Set<Int> = [lost, undelivered]
 }

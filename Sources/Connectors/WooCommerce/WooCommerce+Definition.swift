@@ -39,7 +39,7 @@ extension WooCommerceChannel {
         // The cancel reason is written to the order as a private note.
         capabilities: {
             var capabilities = ChannelCapabilities(hasAcceptStep: false, shipsPerLine: true, recordsIMEI: false,
-                                                   needsCarrierName: false, sendsCancelReason: true)
+                                                   needsCarrierName: false, sendsCancelReason: true, refunds: .amountsOrLines)
             capabilities.holdsMirrors = true
             return capabilities
         }(),

@@ -97,13 +97,12 @@ struct WooCommerceMapper: Sendable {
             extra["fees_total"] = try Self.sum(fees.map(\.1), "fee_lines").description
             extra["fees"] = fees.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
         }
-        let refunds = try (json["refunds"]?.array ?? []).enumerated().compactMap { index, refund in
-            try Self.money(refund["total"], "refunds[\(index)].total")
-        }
+        let refundEntries = try WooCommerceRefunds.orderRefunds(json["refunds"])
+        let refunds = refundEntries.map(\.amount)
         if !refunds.isEmpty {
             // WooCommerce lists refunds with negative totals.
             let total = try Self.sum(refunds, "refunds")
-            extra["refunded_total"] = Money(minorUnits: abs(total.minorUnits), scale: total.scale).description
+            extra["refunded_total"] = total.description
         }
 
         let billing = address(json["billing"])
@@ -127,7 +126,7 @@ struct WooCommerceMapper: Sendable {
             paymentMethod: nonEmpty(json["payment_method_title"]?.text) ?? nonEmpty(json["payment_method"]?.text),
             shippingMethod: json["shipping_lines"]?.array?.first.flatMap { nonEmpty($0["method_title"]?.text) },
             carrier: nil, customerNote: json["customer_note"]?.text, acceptBy: nil, lines: lines, shipments: [],
-            extra: extra)
+            extra: extra, refunds: refundEntries)
     }
 
     /// One `line_items` entry. `unit_price` = (`total` + `total_tax`) ÷ `quantity`, in decimal, rounded

@@ -22,6 +22,12 @@ extension WooCommerceChannel {
             return try await ship(current, shipment: shipment, local: order, operation: operation)
         case .mirror:
             throw ChannelError(.permanent, operation: operation, message: "mirror jobs are run by the mirror service")
+        case .refund:
+            return try await refund(current, job: job, operation: operation)
+        case .returnDecision:
+            throw ChannelError(.permanent, operation: operation, message: "WooCommerce has no returns to decide; refund instead")
+        case .parcelLost, .parcelUndelivered:
+            throw ChannelError(.permanent, operation: operation, message: "WooCommerce has no lost or undelivered status; refund instead")
         }
     }
 

@@ -19,15 +19,34 @@ public struct ChannelCapabilities: Sendable {
     /// The channel is a store that can hold mirrors of marketplace orders (`mirror.store`); its connector
     /// conforms to ``MirrorStore``.
     public var holdsMirrors: Bool = false
+    /// What `ordersync refund` may ask of the channel.
+    public var refunds: RefundSupport
+    /// The channel takes return decisions (accept / refuse) through its API.
+    public var decidesReturns: Bool
+    /// A shipped order can be marked lost or undelivered through the API.
+    public var marksParcelOutcomes: Bool
 
     public init(hasAcceptStep: Bool, shipsPerLine: Bool, recordsIMEI: Bool, needsCarrierName: Bool,
                 acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false,
-                identifiersOnSingleUnitLinesOnly: Bool = false) {
-        self.identifiersOnSingleUnitLinesOnly = identifiersOnSingleUnitLinesOnly
+                identifiersOnSingleUnitLinesOnly: Bool = false,
+                refunds: RefundSupport = .none(advice: "this channel takes no refunds through ordersync"),
+                decidesReturns: Bool = false, marksParcelOutcomes: Bool = false) {
+        self.identifiersOnSingleUnitLinesOnly = identifiersOnSingleUnitLinesOnly; self.refunds = refunds
+        self.decidesReturns = decidesReturns; self.marksParcelOutcomes = marksParcelOutcomes
         self.hasAcceptStep = hasAcceptStep; self.shipsPerLine = shipsPerLine; self.recordsIMEI = recordsIMEI
         self.needsCarrierName = needsCarrierName; self.acceptedCarrierNames = acceptedCarrierNames
         self.sendsCancelReason = sendsCancelReason
     }
+}
+
+/// What a channel's API lets ordersync refund.
+public enum RefundSupport: Sendable {
+    /// No refund through the API; `advice` says where the merchant does it instead.
+    case none(advice: String)
+    /// Whole lines only; `partialAdvice` says why an amount is refused and where to refund one.
+    case wholeLines(partialAdvice: String)
+    /// An amount, or lines with quantities.
+    case amountsOrLines
 }
 
 /// An order read from a channel: normalized, plus the payload it came from.
@@ -57,10 +76,23 @@ public struct QuarantinedPayload: Sendable {
     }
 }
 
+/// A return or after-sale case read apart from its order (a channel with a returns list of its own).
+public struct ChannelReturn: Sendable, Equatable {
+    /// The order it belongs to, as the channel's external id.
+    public var orderExternalID: String
+    public var value: OrderReturn
+
+    public init(orderExternalID: String, value: OrderReturn) {
+        self.orderExternalID = orderExternalID; self.value = value
+    }
+}
+
 /// One page of a walk.
 public struct OrderPage: Sendable {
     public var orders: [FetchedOrder]
     public var quarantined: [QuarantinedPayload]
+    /// Returns read from the channel's own returns list; stored in the returns table and shown in the order's `returns`.
+    public var returns: [ChannelReturn] = []
     /// Called once the transaction that stored this page has committed (never after a rollback): where a
     /// connector's private cache learns what it may skip next time.
     public var onCommit: (@Sendable () -> Void)?

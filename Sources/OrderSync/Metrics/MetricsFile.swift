@@ -58,7 +58,8 @@ public enum MetricsFile {
         out.family("ordersync_quarantined_payloads", .gauge, "Channel payloads set aside because they could not be read.")
         for channel in channels { out.sample("ordersync_quarantined_payloads", ["channel": channel], Double(quarantined[channel] ?? 0)) }
         out.family("ordersync_returns_open", .gauge, "Returns waiting for a decision or receipt.")
-        for channel in channels { out.sample("ordersync_returns_open", ["channel": channel], 0) }
+        let openReturns = try store.openReturnCounts()
+        for channel in channels { out.sample("ordersync_returns_open", ["channel": channel], Double(openReturns[channel] ?? 0)) }
         out.family("ordersync_mirrors", .gauge, "Marketplace orders mirrored into the store, by state.")
         let mirrors = try store.mirrorCounts()
         let mirrorCounts: [(String, Int)] = [

@@ -122,6 +122,10 @@ public struct Order: Codable, Sendable, Hashable {
     public var lines: [OrderLine]
     /// Local shipments (queued, pushed, failed); filled from the store, not by connectors.
     public var shipments: [Shipment]
+    /// Refunds the channel shows (connectors fill them from the channel's data).
+    public var refunds: [Refund]
+    /// Returns and after-sale cases the channel shows; also kept in the store's returns table.
+    public var returns: [OrderReturn]
     /// Channel facts the connector needs later but the contract does not print (e.g. tracking already on the channel).
     public var extra: [String: String]
 
@@ -131,7 +135,8 @@ public struct Order: Codable, Sendable, Hashable {
                 customer: Customer? = nil, shippingAddress: Address? = nil, billingAddress: Address? = nil,
                 pickupPoint: PickupPoint? = nil, paymentMethod: String? = nil, shippingMethod: String? = nil,
                 carrier: String? = nil, customerNote: String? = nil, acceptBy: Date? = nil, shipBy: Date? = nil,
-                acceptedAt: Date? = nil, lines: [OrderLine] = [], shipments: [Shipment] = [], extra: [String: String] = [:]) {
+                acceptedAt: Date? = nil, lines: [OrderLine] = [], shipments: [Shipment] = [], extra: [String: String] = [:],
+                refunds: [Refund] = [], returns: [OrderReturn] = []) {
         self.ref = ref; self.channelType = channelType; self.site = site; self.status = status
         self.channelStatus = channelStatus; self.createdAt = createdAt; self.updatedAt = updatedAt
         self.currency = currency; self.total = total; self.shippingTotal = shippingTotal
@@ -140,7 +145,7 @@ public struct Order: Codable, Sendable, Hashable {
         self.paymentMethod = paymentMethod; self.shippingMethod = shippingMethod; self.carrier = carrier
         self.customerNote = customerNote; self.acceptBy = acceptBy; self.shipBy = shipBy
         self.acceptedAt = acceptedAt; self.lines = lines; self.shipments = shipments
-        self.extra = extra
+        self.extra = extra; self.refunds = refunds; self.returns = returns
     }
 
     enum CodingKeys: String, CodingKey {
@@ -150,7 +155,7 @@ public struct Order: Codable, Sendable, Hashable {
         case shippingAddress = "shipping_address", billingAddress = "billing_address", pickupPoint = "pickup_point"
         case paymentMethod = "payment_method", shippingMethod = "shipping_method", carrier
         case customerNote = "customer_note", acceptBy = "accept_by", shipBy = "ship_by", acceptedAt = "accepted_at"
-        case lines, shipments, extra
+        case lines, shipments, extra, refunds, returns
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -185,6 +190,8 @@ public struct Order: Codable, Sendable, Hashable {
         try c.encode(shipBy.map(Timestamp.format), forKey: .shipBy)
         try c.encode(lines, forKey: .lines)
         try c.encode(shipments, forKey: .shipments)
+        try c.encode(refunds, forKey: .refunds)
+        try c.encode(returns, forKey: .returns)
         if includeExtra {
             try c.encode(extra, forKey: .extra)
             try c.encodeIfPresent(acceptedAt.map(Timestamp.format), forKey: .acceptedAt)
@@ -222,6 +229,8 @@ public struct Order: Codable, Sendable, Hashable {
         lines = try c.decodeIfPresent([OrderLine].self, forKey: .lines) ?? []
         shipments = try c.decodeIfPresent([Shipment].self, forKey: .shipments) ?? []
         extra = try c.decodeIfPresent([String: String].self, forKey: .extra) ?? [:]
+        refunds = try c.decodeIfPresent([Refund].self, forKey: .refunds) ?? []
+        returns = try c.decodeIfPresent([OrderReturn].self, forKey: .returns) ?? []
     }
 }
 

@@ -5,6 +5,12 @@ public enum JobKind: String, Codable, Sendable, CaseIterable {
     case accept, cancel, ship
     /// Copy a marketplace order into the `mirror.store` channel; run by ``MirrorService``, not by a pusher.
     case mirror
+    /// Money back to the buyer (`ordersync refund`): never retried without reading the channel's refunds first.
+    case refund
+    /// Accept or refuse a return (`ordersync return accept|refuse`), where the channel takes the decision.
+    case returnDecision = "return"
+    /// A shipped parcel lost by the carrier / returned undelivered (`ordersync lost|undelivered`).
+    case parcelLost = "lost", parcelUndelivered = "undelivered"
 }
 
 /// Where a job is in its life: `queued` (waiting, maybe for a retry time), `running` (being pushed;
@@ -12,6 +18,9 @@ public enum JobKind: String, Codable, Sendable, CaseIterable {
 /// `dropped` (no longer applicable, e.g. the order was cancelled on the channel).
 public enum JobState: String, Codable, Sendable, CaseIterable {
     case queued, running, done, failed, dropped
+
+    /// The word `jobs` shows: `obsolete` for a dropped job (the channel cancelled the order meanwhile).
+    public var displayName: String { self == .dropped ? "obsolete" : rawValue }
 }
 
 /// One line of a shipment with the identifier to record for it.
@@ -49,9 +58,38 @@ public struct ShipmentRequest: Codable, Sendable, Hashable {
 public struct JobPayload: Codable, Sendable, Hashable {
     public var reason: String?
     public var shipment: ShipmentRequest?
+    public var refund: RefundRequest?
+    public var returnDecision: ReturnDecision?
 
-    public init(reason: String? = nil, shipment: ShipmentRequest? = nil) {
-        self.reason = reason; self.shipment = shipment
+    public init(reason: String? = nil, shipment: ShipmentRequest? = nil, refund: RefundRequest? = nil,
+                returnDecision: ReturnDecision? = nil) {
+        self.reason = reason; self.shipment = shipment; self.refund = refund; self.returnDecision = returnDecision
+    }
+}
+
+/// A decision on a return: accept (with the URL of a return label the merchant hosts, if any) or refuse
+/// (the reason in the payload's `reason`).
+public struct ReturnDecision: Codable, Sendable, Hashable {
+    /// `channel:ID` as listed by `ordersync returns`.
+    public var returnRef: String
+    public var accept: Bool
+    public var labelURL: String?
+
+    public init(returnRef: String, accept: Bool, labelURL: String?) {
+        self.returnRef = returnRef; self.accept = accept; self.labelURL = labelURL
+    }
+}
+
+/// A refund to make, fixed when queued: an amount, or lines with quantities (or both: the amount wins
+/// where the channel says so), and whether the payment gateway is asked to move the money.
+public struct RefundRequest: Codable, Sendable, Hashable {
+    public var amount: Money?
+    /// Line id → quantity.
+    public var lines: [String: Int]
+    public var viaGateway: Bool
+
+    public init(amount: Money?, lines: [String: Int], viaGateway: Bool) {
+        self.amount = amount; self.lines = lines; self.viaGateway = viaGateway
     }
 }
 
@@ -83,7 +121,7 @@ extension Job: Encodable {
         try c.encode(id, forKey: .id)
         try c.encode(ref, forKey: .ref)
         try c.encode(kind, forKey: .kind)
-        try c.encode(state, forKey: .state)
+        try c.encode(state.displayName, forKey: .state)
         try c.encode(attempts, forKey: .attempts)
         try c.encode(state == .queued || state == .running ? Timestamp.format(nextAttemptAt) : nil, forKey: .nextAttemptAt)
         try c.encode(lastError, forKey: .lastError)

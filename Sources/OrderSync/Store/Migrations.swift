@@ -154,6 +154,27 @@ enum Migrations {
             """,
             "CREATE INDEX mirrors_state ON mirrors(state)",
         ]),
+        // Returns and after-sale cases, one row per channel case, kept as the channel last showed them.
+        ("2026-12-05-returns", [
+            """
+            CREATE TABLE returns (
+                channel TEXT NOT NULL,
+                return_ref TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                channel_status TEXT NOT NULL,
+                reason TEXT,
+                created_at TEXT,
+                lines TEXT NOT NULL,
+                first_seen_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                warned_at TEXT,
+                PRIMARY KEY (channel, return_ref)
+            )
+            """,
+            "CREATE INDEX returns_status ON returns(channel, status)",
+            "CREATE INDEX returns_order ON returns(channel, external_id)",
+        ]),
     ]
 
     static func run(on db: Database) throws {

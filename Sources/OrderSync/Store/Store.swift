@@ -112,6 +112,8 @@ extension Store {
             let json = row.data("order_json") else { return nil }
         var order = try OrderCoding.decode(json)
         order.shipments = try jobQueue.shipments(for: ref)
+        let kept = try returns(ref: ref).map(\.value)
+        if !kept.isEmpty { order.returns = kept }
         return StoredOrder(order: order, raw: row.data("raw"), firstSeenAt: Store.date(row, "first_seen_at") ?? Date())
     }
 
@@ -140,10 +142,12 @@ extension Store {
         sql += " ORDER BY first_seen_at DESC, external_id DESC LIMIT ?"
         args.append(.int(Int64(limit)))
         let shipmentsByRef = try jobQueue.allShipments(channel: channel)
+        let returnsByRef = Dictionary(grouping: try returns(channel: channel), by: \.ref)
         return try db.query(sql, args).compactMap { row in
             guard let json = row.data("order_json") else { return nil }
             var order = try OrderCoding.decode(json)
             order.shipments = shipmentsByRef[order.ref] ?? []
+            if let kept = returnsByRef[order.ref] { order.returns = kept.map(\.value) }
             return order
         }
     }

@@ -96,7 +96,11 @@ public struct Ingest: Sendable {
                 }
                 try record(fetched, now: now, queueAccept: autoAccept, into: &summary)
             }
+            for item in page.returns {
+                try store.recordReturns([item.value], of: OrderRef(channel: channelID, externalID: item.orderExternalID), now: now)
+            }
         }
+        if !page.returns.isEmpty { try warnAboutWaitingReturns(now: now) }
         // Committed: the connector may skip these payloads while they stay unchanged.
         page.onCommit?()
         for item in newlyQuarantined {
@@ -149,6 +153,7 @@ public struct Ingest: Sendable {
         case .updated: summary.updated += 1
         case .unchanged: summary.unchanged += 1; return
         }
+        try store.recordReturns(of: order, now: now)
         if queueAccept, order.status == .awaitingAcceptance {
             if case .queued = try store.enqueue(order.ref, kind: .accept, dedupeKey: "accept", payload: JobPayload(), now: now) {
                 summary.acceptsQueued += 1

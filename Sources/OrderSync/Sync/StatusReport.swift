@@ -32,6 +32,8 @@ public struct StatusReport: Encodable, Sendable {
         /// Unshipped orders (no shipment queued) whose `ship_by` falls within 6 hours / has passed.
         public var shipmentDueSoon: Int = 0
         public var shipmentOverdue: Int = 0
+        /// Returns waiting for a label, the parcel, or a decision.
+        public var returnsOpen: Int = 0
         public var cursor: String?
         /// The cursor in one line, e.g. "window from 2026-11-25T11:14Z; daily re-read 10:54Z".
         public var cursorSummary: String?
@@ -43,7 +45,7 @@ public struct StatusReport: Encodable, Sendable {
             case quarantined, cursor, acceptanceDueSoon = "acceptance_due_6h", acceptanceOverdue = "acceptance_overdue"
             case health, failingSince = "failing_since", ordersByStatus = "orders_by_status"
             case jobsObsolete = "jobs_obsolete", cursorSummary = "cursor_summary"
-            case shipmentDueSoon = "shipment_due_6h", shipmentOverdue = "shipment_overdue"
+            case shipmentDueSoon = "shipment_due_6h", shipmentOverdue = "shipment_overdue", returnsOpen = "returns_open"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -59,6 +61,7 @@ public struct StatusReport: Encodable, Sendable {
             try c.encode(ordersByStatus, forKey: .ordersByStatus); try c.encode(jobsObsolete, forKey: .jobsObsolete)
             try c.encode(cursorSummary, forKey: .cursorSummary)
             try c.encode(shipmentDueSoon, forKey: .shipmentDueSoon); try c.encode(shipmentOverdue, forKey: .shipmentOverdue)
+            try c.encode(returnsOpen, forKey: .returnsOpen)
         }
     }
 
@@ -94,6 +97,7 @@ public struct StatusReport: Encodable, Sendable {
         let quarantine = try store.quarantineCounts()
         let pending = try store.pendingAcceptances()
         let shipping = try store.shipmentDeadlineCounts(now: now)
+        let openReturns = try store.openReturnCounts()
         var channels: [Channel] = []
         for channel in config.channels {
             let h = health[channel.id]
@@ -125,7 +129,7 @@ public struct StatusReport: Encodable, Sendable {
                     && $0.acceptBy.timeIntervalSince(now) <= 6 * 3600 }.count,
                 acceptanceOverdue: pending.filter { $0.ref.channel == channel.id && $0.acceptBy <= now }.count,
                 shipmentDueSoon: shipping[channel.id]?.dueSoon ?? 0, shipmentOverdue: shipping[channel.id]?.overdue ?? 0,
-                cursor: cursor, cursorSummary: ChannelFactory.cursorSummary(type: channel.type, cursor: cursor, now: now)))
+                returnsOpen: openReturns[channel.id] ?? 0, cursor: cursor, cursorSummary: ChannelFactory.cursorSummary(type: channel.type, cursor: cursor, now: now)))
         }
         var report = StatusReport(generatedAt: Timestamp.format(now), version: OrderSyncVersion.current,
                                   daemonHeartbeat: try store.lastHeartbeat().map(Timestamp.format), channels: channels)

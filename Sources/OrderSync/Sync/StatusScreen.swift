@@ -53,6 +53,7 @@ public enum StatusScreen {
         if c.shipmentDueSoon + c.shipmentOverdue > 0 {
             deadlines.append("ship: \(c.shipmentDueSoon) due within 6 h, \(c.shipmentOverdue) overdue")
         }
+        row("returns", c.returnsOpen == 0 ? "none open" : "\(c.returnsOpen) open (ordersync returns)")
         row("deadlines", deadlines.isEmpty ? "none due within 6 h" : deadlines.joined(separator: "; "))
         row("cursor", c.cursorSummary ?? "none yet (no poll has completed)")
         return lines

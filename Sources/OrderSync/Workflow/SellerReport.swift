@@ -25,6 +25,8 @@ public struct SellerReport: Encodable, Sendable {
         /// Seconds from acceptance to the shipment's push; nil when nothing accepted was shipped in the window.
         public var acceptToShipMedianSeconds: Double?
         public var acceptToShipP90Seconds: Double?
+        /// Returns, refunds, lost and undelivered parcels.
+        public var aftersale = AftersaleFigures()
 
         enum CodingKeys: String, CodingKey {
             case channel, orders, cancelled, cancellationRate = "cancellation_rate", shipped
@@ -33,6 +35,7 @@ public struct SellerReport: Encodable, Sendable {
             case shipMedianSeconds = "ship_median_seconds", shipP90Seconds = "ship_p90_seconds"
             case lateAcceptances = "late_acceptances", deadLetters = "dead_letters", lateShipments = "late_shipments"
             case acceptToShipMedianSeconds = "accept_to_ship_median_seconds", acceptToShipP90Seconds = "accept_to_ship_p90_seconds"
+            case aftersale
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -47,6 +50,7 @@ public struct SellerReport: Encodable, Sendable {
             try c.encode(lateShipments, forKey: .lateShipments)
             try c.encode(acceptToShipMedianSeconds, forKey: .acceptToShipMedianSeconds)
             try c.encode(acceptToShipP90Seconds, forKey: .acceptToShipP90Seconds)
+            try c.encode(aftersale, forKey: .aftersale)
         }
     }
 
@@ -77,12 +81,14 @@ public struct SellerReport: Encodable, Sendable {
                                         uniquingKeysWith: min)
             let shipDone = Dictionary(jobs.filter { $0.kind == .ship && $0.state == .done }.map { ($0.ref, $0.updatedAt) },
                                       uniquingKeysWith: min)
+            var windowOrders: [Order] = []
             for order in try store.orders(channel: channel) {
                 let history = try store.history(order.ref)
                 let firstSeen = history.first?.at ?? now
                 let created = order.createdAt ?? firstSeen
                 guard created >= start, created <= now else { continue }
                 f.orders += 1
+                windowOrders.append(order)
                 if order.status == .cancelled || order.status == .refunded && !history.contains(where: { $0.to == "shipped" }) {
                     f.cancelled += 1
                 }
@@ -112,6 +118,7 @@ public struct SellerReport: Encodable, Sendable {
                     }
                 }
             }
+            f.aftersale = AftersaleFigures.build(orders: windowOrders, returns: try store.returns(channel: channel), now: now)
             f.deadLetters = jobs.filter { $0.state == .failed && $0.updatedAt >= start }.count
             f.cancellationRate = f.orders > 0 ? Double(f.cancelled) / Double(f.orders) : nil
             f.shippedWithoutTrackingRate = f.shipped > 0 ? Double(f.shippedWithoutTracking) / Double(f.shipped) : nil

@@ -31,6 +31,9 @@ final class BackMarketSubject: ConformanceSubject {
         case .cancel: return simulator.appliedEffects(orderID: id, kind: .cancel).count
         case .ship: return simulator.appliedEffects(orderID: id, kind: .ship).count
         case .mirror: return 0
+        // A line not yet accepted is refunded by new_state 4 (a cancel on Back Market).
+        case .refund: return simulator.appliedEffects(orderID: id).filter { $0.kind == .refund || $0.kind == .cancel }.count
+        case .returnDecision, .parcelLost, .parcelUndelivered: return 0
         }
     }
 
@@ -46,6 +49,8 @@ final class BackMarketSubject: ConformanceSubject {
                         trackingURL: "https://example.com/t/\(trackingNumber)", shippedAt: Date(), lines: [], wholeOrder: true)
     }
 
+    func cancelOnChannel(_ externalID: String) { simulator.channelRefund(orderID: Int(externalID) ?? -1) }
+
     func stop() { simulator.stop() }
 }
 
@@ -59,6 +64,8 @@ final class BackMarketConformanceTests: XCTestCase {
     func testServerErrorsConverge() async throws { try await checks.serverErrorsConvergeOnceTheyStop() }
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
+    func testRefundOnceOrRefusedWithAdvice() async throws { try await checks.refundIsMadeOnceOrRefusedWithAdvice() }
+    func testShipForChannelCancelledOrderDropped() async throws { try await checks.shipQueuedForAnOrderCancelledOnTheChannelIsDropped() }
 
     // Back Market's OAS as the oracle (BackMarketSpecChecks, Tests/Fixtures/specs/backmarket/).
     func testSpecRequestBodiesAndWriteRepliesValidate() async throws { try await BackMarketSpecChecks().requestBodiesValidate() }

@@ -29,6 +29,8 @@ protocol ConformanceSubject: AnyObject {
     func faultsOff()
     /// A ship request valid for this channel (carrier name as the channel spells it).
     func shipment(trackingNumber: String) -> ShipmentRequest
+    /// The buyer or the channel cancels the order on the channel's side (after ordersync imported it).
+    func cancelOnChannel(_ externalID: String)
     func stop()
 }
 
@@ -50,7 +52,8 @@ final class ConformanceChecks {
     /// All the checks, by name, so a channel's test class can be checked for completeness.
     static let names = ["pollImportsNewOrderOnceAndRepollChangesNothing", "shipIsPushedExactlyOnceEvenWhenRepeated",
                         "serverErrorsConvergeOnceTheyStop", "malformedBodyIsRetryableNeverNoOrders",
-                        "slowReplyAfterApplyingDoesNotDuplicateTheEffect"]
+                        "slowReplyAfterApplyingDoesNotDuplicateTheEffect", "refundIsMadeOnceOrRefusedWithAdvice",
+                        "shipQueuedForAnOrderCancelledOnTheChannelIsDropped"]
 
     init(_ subject: ConformanceSubject) throws {
         self.subject = subject
@@ -163,5 +166,49 @@ final class ConformanceChecks {
         try await drain(pusher, timeout: 30)
         XCTAssertEqual(subject.appliedCount(id, kind: kind), 1, "the timed-out call took effect once; the retry read that first")
         XCTAssertEqual(try store.jobs(ref: ref(id)).first?.state, .done)
+    }
+
+    /// After-sale: a whole-line refund whose reply is lost after it took effect is made exactly once (the
+    /// retry reads the channel first); a channel without API refunds fails the job with its advice and
+    /// sends nothing.
+    func refundIsMadeOnceOrRefusedWithAdvice() async throws {
+        let (connector, _, poller, pusher) = try parts()
+        let id = subject.addNewOrder()
+        try await poller.pollOnce()
+        let order = try XCTUnwrap(try store.order(ref(id))?.order)
+        let lines = Dictionary(uniqueKeysWithValues: order.lines.map { ($0.lineID, $0.quantity) })
+        let payload = JobPayload(reason: "Damaged in transit", refund: RefundRequest(amount: nil, lines: lines, viaGateway: false))
+        if case .none = connector.capabilities.refunds {
+            _ = try store.enqueue(ref(id), kind: .refund, dedupeKey: "refund", payload: payload)
+            try await drain(pusher)
+            let job = try XCTUnwrap(try store.jobs(ref: ref(id)).first)
+            XCTAssertEqual(job.state, .failed)
+            XCTAssertTrue(job.lastError?.contains("back office") == true, job.lastError ?? "")
+            XCTAssertEqual(subject.appliedCount(id, kind: .refund), 0)
+            return
+        }
+        subject.injectSlowApplyingReply(seconds: 4)
+        _ = try store.enqueue(ref(id), kind: .refund, dedupeKey: "refund", payload: payload)
+        try await drain(pusher, timeout: 30)
+        XCTAssertEqual(subject.appliedCount(id, kind: .refund), 1, "the timed-out refund took effect once; the retry read that first")
+        let job = try store.jobs(ref: ref(id)).first
+        XCTAssertEqual(job?.state, .done, job?.lastError ?? "")
+    }
+
+    /// After-sale: a shipment queued for an order the channel has since cancelled is dropped (obsolete),
+    /// nothing is shipped, and the job is not retried.
+    func shipQueuedForAnOrderCancelledOnTheChannelIsDropped() async throws {
+        let (_, _, poller, pusher) = try parts()
+        let id = subject.addNewOrder()
+        try await poller.pollOnce()
+        subject.cancelOnChannel(id)
+        _ = try store.enqueue(ref(id), kind: .ship, dedupeKey: "cancelled", payload: JobPayload(shipment: subject.shipment(trackingNumber: "CONF-GONE")))
+        try await drain(pusher)
+        let job = try XCTUnwrap(try store.jobs(ref: ref(id)).first)
+        XCTAssertEqual(job.state, .dropped, job.lastError ?? "")
+        XCTAssertEqual(job.state.displayName, "obsolete")
+        XCTAssertEqual(subject.appliedCount(id, kind: .ship), 0, "nothing shipped")
+        try await drain(pusher)
+        XCTAssertEqual(try store.jobs(ref: ref(id)).first?.attempts, 1, "never retried")
     }
 }

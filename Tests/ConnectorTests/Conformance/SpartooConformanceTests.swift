@@ -28,6 +28,9 @@ final class SpartooSubject: ConformanceSubject {
         case .cancel: simulator.appliedEffects(orderID: externalID, kind: .cancel).count
         case .ship: simulator.appliedEffects(orderID: externalID, kind: .ship).count
         case .mirror: 0
+        case .refund: simulator.appliedEffects(orderID: externalID).count
+        case .parcelLost, .parcelUndelivered: simulator.appliedEffects(orderID: externalID, kind: .parcelOutcome).count
+        case .returnDecision: simulator.appliedEffects(orderID: externalID).filter { $0.kind == .returnAccepted || $0.kind == .returnRefused }.count
         }
     }
 
@@ -44,6 +47,7 @@ final class SpartooSubject: ConformanceSubject {
                         trackingURL: "https://example.com/t/\(trackingNumber)", shippedAt: Date(), lines: [], wholeOrder: true)
     }
 
+    func cancelOnChannel(_ externalID: String) { simulator.setStatus(site: "fr", id: externalID, status: 41) }
     func stop() { simulator.stop() }
 }
 
@@ -57,6 +61,8 @@ final class SpartooConformanceTests: XCTestCase {
     func testServerErrorsConverge() async throws { try await checks.serverErrorsConvergeOnceTheyStop() }
     func testMalformedBodyIsRetryable() async throws { try await checks.malformedBodyIsRetryableNeverNoOrders() }
     func testSlowReplyNoDuplicate() async throws { try await checks.slowReplyAfterApplyingDoesNotDuplicateTheEffect() }
+    func testRefundOnceOrRefusedWithAdvice() async throws { try await checks.refundIsMadeOnceOrRefusedWithAdvice() }
+    func testShipForChannelCancelledOrderDropped() async throws { try await checks.shipQueuedForAnOrderCancelledOnTheChannelIsDropped() }
 
     // Spartoo's published spec as the oracle (Tests/Fixtures/specs/spartoo/).
     func testSpecEveryRequestUsesOnlyDocumentedParameters() async throws {
