@@ -65,6 +65,7 @@ final class Bench: @unchecked Sendable {
             ("push", { try self.pushScenario() }),
             ("idle", { try self.idleScenario() }),
             ("backlog", { try await self.backlogScenario() }),
+            ("window", { try await self.windowScenario() }),
         ]
         for (name, step) in steps where options.scenarios.contains(name) {
             progress("scenario \(name)")

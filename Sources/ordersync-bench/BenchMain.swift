@@ -13,7 +13,8 @@ struct BenchMain {
                                [--sizes N,N] [--small N] [--idle-seconds N] [--daemon PATH] [--keep]
                                [--wrap "CMD ARGS"] [--measure-hook "CMD ARGS"] [--daemon-in-bench]
                ordersync-bench --floor URL [--header "Name: value"]...
-          --scenarios   any of startup,backlog,poll,push,idle (default: all)
+          --scenarios   any of startup,backlog,poll,push,idle,window (default: all; window: Spartoo alone with
+                        twice its share of the largest backlog in one reply)
           --channels    any of \(BenchChannels.available.joined(separator: ",")) (default: all)
           --repeat      runs of the short, noisy figures (start-up, floor, 10k backlog); median shown (default 3)
           --sizes       backlog sizes (default 10000,100000; the largest runs once)
@@ -76,7 +77,7 @@ struct BenchOptions: Sendable {
     var out = "bench-results.json"
     var repeats = 3
     var quick = false
-    var scenarios: Set<String> = ["startup", "backlog", "poll", "push", "idle"]
+    var scenarios: Set<String> = BenchOptions.allScenarios
     var channels = BenchChannels.available
     var sizes = [10_000, 100_000]
     var small = 1_000
@@ -90,7 +91,7 @@ struct BenchOptions: Sendable {
     /// Run the daemon as `ordersync-bench --as-daemon` (for Valgrind).
     var daemonInBench = false
 
-    static let allScenarios: Set<String> = ["startup", "backlog", "poll", "push", "idle"]
+    static let allScenarios: Set<String> = ["startup", "backlog", "poll", "push", "idle", "window"]
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]

@@ -22,6 +22,8 @@ final class SpartooConnectorHarness: @unchecked Sendable {
     let poller: Poller
     let pusher: Pusher
     var slipsDirectory: URL { directory.appendingPathComponent("slips", isDirectory: true) }
+    /// Where export replies are streamed, as the daemon's `state_dir/replies`.
+    var replyDirectory: URL { directory.appendingPathComponent("replies", isDirectory: true) }
 
     init(sites: [String] = ["fr", "es"], configure: (inout SpartooSimulator.Configuration) -> Void = { _ in },
          readAttempts: Int = 2, timeout: TimeInterval = 2, fetchSlips: Bool = false, autoAccept: Bool = false,
@@ -40,7 +42,7 @@ final class SpartooConnectorHarness: @unchecked Sendable {
                                  partnerID: Secret(partnerID), transport: URLSessionTransport(), minimumSpacing: 0,
                                  timeout: timeout, readAttempts: readAttempts, rateLimitPause: 1,
                                  slipsDirectory: fetchSlips ? directory.appendingPathComponent("slips", isDirectory: true) : nil,
-                                 logger: logger)
+                                 replyDirectory: directory.appendingPathComponent("replies", isDirectory: true), logger: logger)
         ingest = Ingest(store: store, channelID: Self.channelID, autoAccept: autoAccept,
                         rules: [ShippingRule(shippingMethod: "Mondial*", carrier: "mondial-relay"), ShippingRule(carrier: "colissimo")],
                         logger: logger)

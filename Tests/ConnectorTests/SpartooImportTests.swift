@@ -77,6 +77,21 @@ final class SpartooImportTests: SpartooTestCase, @unchecked Sendable {
         XCTAssertEqual(try h.stored("ABCDEF0123456789")?.status, .awaitingAcceptance, "the other site's order is untouched")
     }
 
+    func testAWindowIsStreamedToAReplyFileReadInPagesAndTheFileRemoved() async throws {
+        let h = try makeHarness(sites: ["fr"])
+        let generated = h.simulator.generateOrders(count: 250, seed: 5).filter { $0.site == "fr" }
+        try await h.poller.pollOnce()
+        for order in generated { XCTAssertNotNil(try h.stored(order.id), "order \(order.id) imported") }
+        XCTAssertEqual(try h.store.orderCounts()[SpartooConnectorHarness.channelID], generated.count)
+        var isDirectory: ObjCBool = false
+        XCTAssertTrue(FileManager.default.fileExists(atPath: h.replyDirectory.path, isDirectory: &isDirectory), "the reply went to a file")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: h.replyDirectory.path), [], "and was removed once read")
+        // The same window again: recognised by the fingerprint of its file, not parsed.
+        try await h.poller.pollOnce()
+        XCTAssertEqual(h.channel.windows.skipped, 1)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: h.replyDirectory.path), [])
+    }
+
     func testAMalformedOrderIsQuarantinedAndTheRestOfThePageStored() async throws {
         let fixture = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/spartoo/quarantine.xml"))

@@ -63,6 +63,26 @@ final class SpartooDaemonTests: XCTestCase {
         }
     }
 
+    func testAReplyFileLeftByAKilledRunIsRemovedAtStartUp() throws {
+        let h = try SpartooHarness(fetchSlips: false)
+        let order = h.simulator.addOrder(.init(site: "fr"))
+        let replies = h.stateDir + "/replies"
+        func files() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: replies)) ?? [] }
+        // The export's reply is held back: the daemon is killed while its reply file is open.
+        h.simulator.injectFault(.slow(seconds: 4), count: 2, script: "xml_export_orders.php")
+        let first = try h.start()
+        h.wait("a reply file is being written") { files().contains { $0.hasPrefix("reply-\(first.processIdentifier)-") } }
+        XCTAssertEqual(h.stop(signal: SIGKILL), SIGKILL)
+        let left = files().filter { $0.hasPrefix("reply-\(first.processIdentifier)-") }
+        XCTAssertFalse(left.isEmpty, "kill -9 leaves the file behind")
+        h.simulator.faultsOff()
+        try h.start()
+        h.wait("order imported after restart") { h.status("spartoo-eu:\(order.id)") != nil }
+        for name in left { XCTAssertFalse(FileManager.default.fileExists(atPath: replies + "/" + name), "\(name) removed at start-up") }
+        h.wait("every reply file removed once read") { files().isEmpty }
+        XCTAssertEqual(h.stop(), 0)
+    }
+
     func testKillDuringPushThenRestartShipsExactlyOnce() throws {
         let h = try SpartooHarness(fetchSlips: false)
         let order = h.simulator.addOrder(.init(site: "es"))

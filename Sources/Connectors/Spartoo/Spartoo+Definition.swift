@@ -52,7 +52,8 @@ extension SpartooChannel {
     static let requestSpacing: TimeInterval = 0.5
 
     /// The Spartoo connector for one configured channel: one endpoint per site (`hosts[site]`, else
-    /// `base_url`, else the built-in host), the partner id, and `state_dir/slips` when `fetch_slips` is on.
+    /// `base_url`, else the built-in host), the partner id, `state_dir/slips` when `fetch_slips` is on, and
+    /// `state_dir/replies` for export replies streamed to disk.
     static func make(_ factory: ChannelFactory, _ channel: ChannelConfig, index: Int, config: Config,
                      secrets: ChannelSecrets?, logger: Logger) throws -> any ChannelConnector {
         guard let settings = channel.settings.as(SpartooSettings.self) else {
@@ -69,6 +70,7 @@ extension SpartooChannel {
             : nil
         return SpartooChannel(id: channel.id, endpoints: endpoints, partnerID: partnerID, transport: factory.transport,
                               minimumSpacing: factory.spacing(default: requestSpacing), timeout: factory.timeout,
-                              slipsDirectory: slips, logger: logger, followsReturns: true)
+                              slipsDirectory: slips, replyDirectory: ReplyFiles.directory(stateDir: config.stateDir),
+                              logger: logger, followsReturns: true)
     }
 }

@@ -96,10 +96,11 @@ extension SpartooChannel {
         let memo = unchanged, windows = self.windows, site = client.site
         var bodyFingerprint = 0  // of the reply finally read (hashed once, in the check)
         let reply = try await read("xml_export_orders.php", [("date", SpartooTime.parameter(from))], on: client,
-                                   operation: operation, expected: Self.isExport) { body in
-            bodyFingerprint = UnchangedPayloads.fingerprint(bytes: body, scope: "window " + site)
+                                   operation: operation, expected: Self.isExport, known: { response in
+            bodyFingerprint = Self.fingerprint(response, scope: "window " + site)
             return windows.ids(site: site, fingerprint: bodyFingerprint) != nil && memo.contains(bodyFingerprint)
-        }
+        }, streamed: true)
+        defer { reply.discard() }
         if reply.knownWhole, let ids = windows.ids(site: site, fingerprint: bodyFingerprint) {
             windows.countSkip()
             return ids
@@ -110,29 +111,20 @@ extension SpartooChannel {
             throw code.error(operation: operation, site: client.site)
         }
         var ids = Set<String>()
-        var changed: [(Data, Int)] = []
         var members: [Int] = []
-        for segment in reply.orderSegments {
-            let fingerprint = UnchangedPayloads.fingerprint(bytes: segment, scope: client.site)
-            members.append(fingerprint)
-            if unchanged.contains(fingerprint), let id = SpartooXML.plainOrderID(segment) {
-                ids.insert(id)
-            } else {
-                changed.append((segment, fingerprint))
-            }
-        }
-        // Orders the cut left in the tree (a tag spelled otherwise) are read from it as before.
-        let leftInTree = Self.orderElements(reply.root).map {
+        // Orders the cut left in the tree (a tag spelled otherwise) are read from it as before, with the first page.
+        var leftInTree = Self.orderElements(reply.root).map {
             OrderXML(raw: Data($0.xml.utf8), element: .success($0), fingerprint: UnchangedPayloads.fingerprint($0, scope: client.site))
         }
-        var index = 0
         var pending: OrderPage?  // the last page is delivered with the mark for the whole window
         var clean = leftInTree.isEmpty
-        while index < changed.count || (index == 0 && !leftInTree.isEmpty) {
-            let chunk = changed[index..<min(index + Self.pageSize, changed.count)]
+        var changed: [(Data, Int)] = []
+        // Parses, maps and delivers (all but the last page at once) one page of changed orders.
+        func flush(_ chunk: ArraySlice<(Data, Int)>) async throws {
             let parsed = SpartooXML.parseOrders(chunk.map(\.0))
             var items = zip(chunk, parsed).map { OrderXML(raw: $0.0.0, element: $0.1, fingerprint: $0.0.1) }
-            if index == 0 { items += leftInTree }
+            items += leftInTree
+            leftInTree = []
             let (page, pageIDs) = page(items, site: client.site)
             if !page.quarantined.isEmpty { clean = false }
             if !page.orders.isEmpty || !page.quarantined.isEmpty {
@@ -140,7 +132,38 @@ extension SpartooChannel {
                 pending = page
             }
             ids.formUnion(pageIDs)
-            index += Self.pageSize
+        }
+        // A page of the reply's orders at a time: an unchanged one is only counted, changed ones are
+        // gathered and stored a page at a time. Only one page of a streamed reply is in memory.
+        var index = 0
+        while index < reply.orderCount {
+            let indices = index..<min(index + Self.pageSize, reply.orderCount)
+            let segments: [Data]
+            do {
+                segments = try reply.orderSegments(indices)
+            } catch {
+                throw ChannelError(.retryable(retryAfter: nil), operation: operation,
+                                   message: "Spartoo site \(client.site): the reply file cannot be read back")
+            }
+            for segment in segments {
+                let fingerprint = UnchangedPayloads.fingerprint(bytes: segment, scope: client.site)
+                members.append(fingerprint)
+                if unchanged.contains(fingerprint), let id = SpartooXML.plainOrderID(segment) {
+                    ids.insert(id)
+                } else {
+                    changed.append((segment, fingerprint))
+                }
+            }
+            if changed.count >= Self.pageSize {
+                try await flush(changed[..<Self.pageSize])
+                changed.removeFirst(Self.pageSize)
+            }
+            index = indices.upperBound
+        }
+        while !changed.isEmpty || !leftInTree.isEmpty {
+            let count = min(Self.pageSize, changed.count)
+            try await flush(changed[..<count])
+            changed.removeFirst(count)
         }
         // A window with nothing quarantined is remembered whole once all of it is stored.
         if clean { windows.set(site: site, fingerprint: bodyFingerprint, ids: ids) }
@@ -154,6 +177,13 @@ extension SpartooChannel {
             unchanged.remember(bodyFingerprint, value: 0, members: members)
         }
         return ids
+    }
+
+    /// The fingerprint of a reply's bytes, in memory or streamed to a file (0 when the file cannot be read:
+    /// then nothing is known, and the reply is parsed).
+    static func fingerprint(_ response: ChannelResponse, scope: String) -> Int {
+        guard let file = response.bodyFile else { return UnchangedPayloads.fingerprint(bytes: response.body, scope: scope) }
+        return (try? SpartooXML.fingerprint(file: file, scope: scope)) ?? 0
     }
 
     /// Maps parsed orders into a page: each unusable order goes to quarantine with its own XML, the rest
@@ -179,7 +209,8 @@ extension SpartooChannel {
 
     /// A reply's orders as items: the cut-out ones, then any left in the tree.
     static func items(of reply: SpartooReply, site: String) -> [OrderXML] {
-        zip(reply.orderSegments, SpartooXML.parseOrders(reply.orderSegments)).map {
+        let segments = (try? reply.orderSegments(0..<reply.orderCount)) ?? []
+        return zip(segments, SpartooXML.parseOrders(segments)).map {
             OrderXML(raw: $0.0, element: $0.1, fingerprint: UnchangedPayloads.fingerprint(bytes: $0.0, scope: site))
         } + orderElements(reply.root).map {
             OrderXML(raw: Data($0.xml.utf8), element: .success($0), fingerprint: UnchangedPayloads.fingerprint($0, scope: site))

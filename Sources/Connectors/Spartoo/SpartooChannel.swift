@@ -30,6 +30,8 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     let readAttempts: Int
     /// `state_dir/slips` when `fetch_slips` is on: slips of newly accepted orders are written there.
     let slipsDirectory: URL?
+    /// Where export replies are streamed to while they arrive (`state_dir/replies`); nil keeps them in memory.
+    let replyDirectory: URL?
     /// Days the import window reaches back (the notes' clients use 10).
     let windowDays: Int
     let logger: Logger
@@ -64,8 +66,8 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     ///   - clock: the time source for the import window, the quota pause and the cursor.
     public init(id: String, endpoints: [SpartooEndpoint], partnerID: Secret, transport: any HTTPTransport,
                 minimumSpacing: TimeInterval, timeout: TimeInterval = 30, readAttempts: Int = 3,
-                rateLimitPause: TimeInterval = 10, slipsDirectory: URL? = nil, windowDays: Int = 10, logger: Logger,
-                clock: @escaping @Sendable () -> Date = { Date() }, followsReturns: Bool = false) {
+                rateLimitPause: TimeInterval = 10, slipsDirectory: URL? = nil, replyDirectory: URL? = nil, windowDays: Int = 10,
+                logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }, followsReturns: Bool = false) {
         self.id = id
         self.followsReturns = followsReturns
         self.endpoints = endpoints
@@ -81,6 +83,7 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
         self.mapper = SpartooMapper(channelID: id)
         self.readAttempts = max(1, readAttempts)
         self.slipsDirectory = slipsDirectory
+        self.replyDirectory = replyDirectory
         self.windowDays = max(1, windowDays)
         self.logger = logger
         self.clock = clock
@@ -119,7 +122,7 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     /// well-formed (truncated) throw retryable. Sent once: no in-call retry.
     /// `known` says a 2xx body was stored whole before: it is then returned unparsed (`knownWhole`).
     func call(_ script: String, _ parameters: [(String, String)], on client: SiteClient, operation: String,
-              known: ((Data) -> Bool)? = nil) async throws -> SpartooReply {
+              known: ((ChannelResponse) -> Bool)? = nil, streamed: Bool = false) async throws -> SpartooReply {
         if let wait = await client.quota.admit(now: clock()) {
             throw ChannelError(.retryable(retryAfter: wait), operation: operation,
                                message: "Spartoo hourly call quota reached on site \(client.site); waiting for the next hour")
@@ -133,20 +136,28 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
             ("User-Agent", "ordersync"),
         ], body: Data(body.utf8))
         var parsed: SpartooReply?
-        let response = try await client.http.send(request, operation: operation) { response in
+        let directory = streamed ? replyDirectory : nil
+        let response = try await client.http.send(request, operation: operation, bodyDirectory: directory) { response in
             guard (200..<300).contains(response.status) else { return nil }
-            if let known, known(response.body) {
-                parsed = SpartooReply(root: nil, code: nil, body: response.body, knownWhole: true)
+            if let known, known(response) {
+                parsed = SpartooReply(root: nil, code: nil, body: response.body, knownWhole: true, file: response.bodyFile)
                 return nil
             }
             do {
-                parsed = try Self.parseReply(response.body)
+                if let file = response.bodyFile {
+                    parsed = try Self.parseReply(file: file)
+                } else {
+                    parsed = try Self.parseReply(response.body)
+                }
                 return nil
             } catch {
                 return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: response.status,
                                     message: "Spartoo site \(client.site): \(error)")
             }
         }
+        // The reply's file is the caller's once the reply is returned; removed on every other way out.
+        var handedOver = false
+        defer { if !handedOver, let file = response.bodyFile { ReplyFiles.remove(file) } }
         guard (200..<300).contains(response.status), let reply = parsed else {
             // API notes §4: HTTP ≠ 200 is retried with backoff. The body is not quoted (it may echo the request).
             throw ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: response.status,
@@ -168,6 +179,7 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
                 break
             }
         }
+        handedOver = true
         return reply
     }
 
@@ -175,12 +187,14 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     /// a quota or rate-limit pause. A reply `expected` rejects (well-formed XML that is not the answer
     /// asked for) counts as retryable too.
     func read(_ script: String, _ parameters: [(String, String)], on client: SiteClient, operation: String,
-              expected: (SpartooReply) -> Bool = { _ in true }, known: ((Data) -> Bool)? = nil) async throws -> SpartooReply {
+              expected: (SpartooReply) -> Bool = { _ in true }, known: ((ChannelResponse) -> Bool)? = nil,
+              streamed: Bool = false) async throws -> SpartooReply {
         var attempt = 1
         while true {
             do {
-                let reply = try await call(script, parameters, on: client, operation: operation, known: known)
+                let reply = try await call(script, parameters, on: client, operation: operation, known: known, streamed: streamed)
                 guard reply.knownWhole || expected(reply) else {
+                    reply.discard()
                     throw ChannelError(.retryable(retryAfter: nil), operation: operation,
                                        message: "Spartoo site \(client.site): the reply is not the answer to \(script)")
                 }
@@ -210,6 +224,42 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
         return SpartooReply(root: root, code: SpartooCode.find(in: root), body: body)
     }
 
+    /// ``parseReply(_:)`` for a body streamed to `file`, read from it in chunks: only the envelope is parsed
+    /// here, the orders stay in the file (``SpartooReply/fileOrders``). A file that cannot be cut that way
+    /// (UTF-16, truncated, nested orders) is read whole, as before.
+    static func parseReply(file: URL) throws(SpartooXML.ParseError) -> SpartooReply {
+        let size = ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size]) as? NSNumber)?.intValue ?? 0
+        func readWhole() throws(SpartooXML.ParseError) -> SpartooReply {
+            guard let body = try? Data(contentsOf: file) else {
+                throw SpartooXML.ParseError(reason: "the reply file cannot be read", line: 0, column: 0)
+            }
+            var reply = try parseReply(body)
+            reply.file = file
+            return reply
+        }
+        if size < 32 { return try readWhole() }  // empty, or perhaps a lone integer code
+        let head: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: file)
+            head = try handle.read(upToCount: 512) ?? Data()
+            try? handle.close()
+        } catch {
+            throw SpartooXML.ParseError(reason: "the reply file cannot be read", line: 0, column: 0)
+        }
+        if ChannelHTTP.looksLikeHTML(head) { throw SpartooXML.ParseError(reason: "an HTML page instead of XML", line: 0, column: 0) }
+        let split: (envelope: Data, orders: SpartooXML.FileOrders)?
+        do {
+            split = try SpartooXML.splitFile(file)
+        } catch let error as SpartooXML.ParseError {
+            throw error
+        } catch {
+            throw SpartooXML.ParseError(reason: "the reply file cannot be read", line: 0, column: 0)
+        }
+        guard let split else { return try readWhole() }
+        let root = try SpartooXML.parsePrepared(try SpartooXML.prepare(split.envelope))
+        return SpartooReply(root: root, code: SpartooCode.find(in: root), body: Data(), file: file, fileOrders: split.orders)
+    }
+
     /// Every `<order>` of a reply that parses: the cut-out ones, then any left in the tree.
     static func orderElements(_ reply: SpartooReply) -> [SpartooXMLElement] {
         items(of: reply, site: "").compactMap { try? $0.element.get() }
@@ -226,7 +276,7 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
 
     /// Whether a reply is an export answer at all: it has an orders list or a result code.
     static func isExport(_ reply: SpartooReply) -> Bool {
-        reply.code != nil || !reply.orderSegments.isEmpty || reply.root?.child("orders") != nil || !(reply.root?.children(named: "order").isEmpty ?? true)
+        reply.code != nil || reply.orderCount > 0 || reply.root?.child("orders") != nil || !(reply.root?.children(named: "order").isEmpty ?? true)
     }
 
     public func fetchOrder(externalID: String) async throws -> FetchedOrder? {

@@ -78,6 +78,22 @@ struct SpartooReply: Sendable {
     var orderSegments: [Data] = []
     /// The body is one already stored whole (see `SpartooChannel.importWindow`): not parsed, no root.
     var knownWhole = false
+    /// The file the body was streamed to (then `body` is empty); whoever holds the reply removes it.
+    var file: URL?
+    /// The `<order>` elements still in ``file``, read a batch at a time (instead of ``orderSegments``).
+    var fileOrders: SpartooXML.FileOrders?
+
+    /// How many `<order>` elements were cut out.
+    var orderCount: Int { fileOrders?.ranges.count ?? orderSegments.count }
+
+    /// The cut-out elements at `indices` (from memory, or read back from ``file``).
+    func orderSegments(_ indices: Range<Int>) throws -> [Data] {
+        if let fileOrders { return try fileOrders.segments(indices) }
+        return Array(orderSegments[indices])
+    }
+
+    /// Removes the reply's file, if it has one.
+    func discard() { if let file { ReplyFiles.remove(file) } }
 }
 
 /// Per site, the last export window stored whole: the fingerprint of its bytes and the order ids it listed

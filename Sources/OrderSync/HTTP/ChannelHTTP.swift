@@ -41,19 +41,31 @@ public struct ChannelHTTP: Sendable {
     /// errors, timeouts, 429, 5xx and WAF pages; `classify` lets the connector mark a 2xx as bad (non-JSON).
     /// Writes (POST, PATCH…) are retried here only after a 429 or a WAF block; other retryable failures
     /// are thrown at once, since the channel may have applied them.
-    public func send(_ request: ChannelRequest, operation: String,
+    /// With `bodyDirectory`, a 2xx body is streamed to a new file there (see ``ReplyFiles``), handed back as
+    /// the response's `bodyFile`: the caller removes it. A file whose response is not returned is removed here.
+    public func send(_ request: ChannelRequest, operation: String, bodyDirectory: URL? = nil,
                      validate: (ChannelResponse) -> ChannelError? = { _ in nil }) async throws -> ChannelResponse {
         var lastError: ChannelError?
         for attempt in 1...attempts {
             try Task.checkCancellation()
             try await gate.acquire()
             let result: Result<ChannelResponse, Error>
+            var file: URL?
             do {
-                result = .success(try await transport.send(request, timeout: timeout))
+                if let bodyDirectory {
+                    file = try ReplyFiles.create(in: bodyDirectory)
+                    result = .success(try await transport.download(request, to: file!, timeout: timeout))
+                } else {
+                    result = .success(try await transport.send(request, timeout: timeout))
+                }
+            } catch let error as CocoaError {
+                result = .failure(TransportError(timedOut: false, message: "cannot create a reply file in the state directory (\(error.code.rawValue))"))
             } catch {
                 result = .failure(error)
             }
             await gate.release()
+            var returned = false
+            defer { if !returned, let file { ReplyFiles.remove(file) } }
             let failure: ChannelError
             switch result {
             case .failure(let error as TransportError):
@@ -66,6 +78,7 @@ public struct ChannelHTTP: Sendable {
                                                       detail: errorDetail) ?? validate(response) {
                     failure = problem
                 } else {
+                    returned = true
                     return response
                 }
             }

@@ -20,9 +20,11 @@ public struct ChannelResponse: Sendable {
     public var status: Int
     public var headers: [String: String]
     public var body: Data
+    /// Where a streamed 2xx body was written (``HTTPTransport/download(_:to:timeout:)``); `body` is then empty.
+    public var bodyFile: URL?
 
-    public init(status: Int, headers: [String: String], body: Data) {
-        self.status = status; self.headers = headers; self.body = body
+    public init(status: Int, headers: [String: String], body: Data, bodyFile: URL? = nil) {
+        self.status = status; self.headers = headers; self.body = body; self.bodyFile = bodyFile
     }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
@@ -31,6 +33,22 @@ public struct ChannelResponse: Sendable {
 /// Sends one request; throws `TransportError` for anything that produced no HTTP response.
 public protocol HTTPTransport: Sendable {
     func send(_ request: ChannelRequest, timeout: TimeInterval) async throws -> ChannelResponse
+    /// Like `send`, but a 2xx body is written to `file` (which exists, empty) as it arrives and never held
+    /// whole in memory: the response's `bodyFile` is `file` and its `body` is empty. Any other status comes
+    /// back with its body in memory, as from `send`, and `file` left empty.
+    func download(_ request: ChannelRequest, to file: URL, timeout: TimeInterval) async throws -> ChannelResponse
+}
+
+extension HTTPTransport {
+    /// For transports that cannot stream (test doubles): the body is received whole, then written out.
+    public func download(_ request: ChannelRequest, to file: URL, timeout: TimeInterval) async throws -> ChannelResponse {
+        var response = try await send(request, timeout: timeout)
+        guard (200..<300).contains(response.status) else { return response }
+        try response.body.write(to: file)
+        response.body = Data()
+        response.bodyFile = file
+        return response
+    }
 }
 
 /// A failure below HTTP: connection refused, DNS, TLS, timeout. Always retryable.
@@ -43,6 +61,8 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
 /// `HTTPTransport` over Foundation's URLSession (libcurl on Linux). No cookies, no cache, no credential store.
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
+    /// The session for streamed replies, made on first use (most channels never stream).
+    let streaming = StreamingSession()
 
     public init() {
         let configuration = URLSessionConfiguration.ephemeral
@@ -54,16 +74,13 @@ public final class URLSessionTransport: HTTPTransport {
         session = URLSession(configuration: configuration)
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit {
+        session.invalidateAndCancel()
+        streaming.invalidate()
+    }
 
     public func send(_ request: ChannelRequest, timeout: TimeInterval) async throws -> ChannelResponse {
-        var urlRequest = URLRequest(url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        // swift-corelibs-foundation ignores a timeout given only to the initializer and falls back to the
-        // session's 60 s; assigning the property marks it as set. Whole seconds only there: at least 1.
-        urlRequest.timeoutInterval = max(1, timeout)
-        urlRequest.httpMethod = request.method
-        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        urlRequest.httpBody = request.body
+        let urlRequest = Self.urlRequest(request, timeout: timeout)
         // Not `session.data(for:)`: cancelling the awaiting task while libcurl is mid-transfer can deadlock
         // swift-corelibs-foundation (#5412, fixed upstream by #5417). A data task whose `cancel()` is called
         // from another queue is safe, so SIGHUP and SIGTERM never wedge the daemon.
@@ -95,6 +112,21 @@ public final class URLSessionTransport: HTTPTransport {
         } onCancel: {
             DispatchQueue.global().async { handle.cancel() }
         }
+        return try Self.channelResponse(response, body: data)
+    }
+
+    static func urlRequest(_ request: ChannelRequest, timeout: TimeInterval) -> URLRequest {
+        var urlRequest = URLRequest(url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        // swift-corelibs-foundation ignores a timeout given only to the initializer and falls back to the
+        // session's 60 s; assigning the property marks it as set. Whole seconds only there: at least 1.
+        urlRequest.timeoutInterval = max(1, timeout)
+        urlRequest.httpMethod = request.method
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        urlRequest.httpBody = request.body
+        return urlRequest
+    }
+
+    static func channelResponse(_ response: URLResponse, body: Data, bodyFile: URL? = nil) throws -> ChannelResponse {
         guard let http = response as? HTTPURLResponse else {
             throw TransportError(timedOut: false, message: "not an HTTP response")
         }
@@ -102,7 +134,16 @@ public final class URLSessionTransport: HTTPTransport {
         for (key, value) in http.allHeaderFields {
             if let k = key as? String, let v = value as? String { headers[k.lowercased()] = v }
         }
-        return ChannelResponse(status: http.statusCode, headers: headers, body: data)
+        return ChannelResponse(status: http.statusCode, headers: headers, body: body, bodyFile: bodyFile)
+    }
+
+    /// The transport error for a failed task (never quoting the URL: it may carry credentials).
+    static func transportError(_ error: Error) -> Error {
+        if let error = error as? URLError {
+            if error.code == .cancelled { return CancellationError() }
+            return TransportError(timedOut: error.code == .timedOut, message: "URLError \(error.code.rawValue)")
+        }
+        return TransportError(timedOut: false, message: String(describing: type(of: error)))
     }
 }
 
@@ -117,7 +158,7 @@ private final class WriteRedirectRefusal: NSObject, URLSessionTaskDelegate, @unc
 }
 
 /// The data task of one request, cancellable from any thread, even before it has started.
-private final class DataTaskHandle: @unchecked Sendable {
+final class DataTaskHandle: @unchecked Sendable {
     private let lock = NSLock()
     private var task: URLSessionDataTask?
     private var cancelled = false

@@ -87,6 +87,8 @@ public final class Daemon: @unchecked Sendable {
         while store == nil {
             do {
                 try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
+                let stale = ReplyFiles.removeStale(in: ReplyFiles.directory(stateDir: config.stateDir))
+                if stale > 0 { logger.info("reply files of an earlier run removed", ["count": .int(stale)]) }
                 let opened = try Store(path: Store.path(inStateDir: config.stateDir))
                 let requeued = try opened.requeueInterrupted()
                 if requeued > 0 { logger.info("interrupted jobs queued again", ["count": .int(requeued)]) }
