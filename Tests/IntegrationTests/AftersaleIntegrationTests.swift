@@ -115,6 +115,41 @@ final class AftersaleIntegrationTests: XCTestCase {
         XCTAssertEqual(h.log.components(separatedBy: "\"msg\":\"return waits for the merchant's label\"").count - 1, 1, "once a day")
     }
 
+    func testShippedSpartooOrderOlderThanTheExportWindowTurnsLostAfterTheReread() throws {
+        let h = try SpartooHarness()
+        // First run with following off: the order is imported shipped and no follow-up progress is saved,
+        // so the next run reads every followed order at once.
+        let config = try String(contentsOfFile: h.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "\"fetch_slips\": true", with: "\"fetch_slips\": true, \"aftersale_days\": 0")
+            .write(toFile: h.configPath, atomically: true, encoding: .utf8)
+        let order = h.simulator.addOrder(.init(site: "fr", status: 3, trackingNumber: "6A777"))
+        let ref = "spartoo-eu:\(order.id)"
+        try h.start()
+        h.wait("imported shipped") { h.status(ref) == "shipped" }
+        XCTAssertEqual(h.stop(), 0)
+        try config.write(toFile: h.configPath, atomically: true, encoding: .utf8)
+
+        // Time passes (the purchase falls out of the 10-day export window) and Spartoo declares the parcel lost.
+        var aged = order
+        aged.purchasedAt = Date().addingTimeInterval(-20 * 86_400)
+        aged.modifiedAt = Date()
+        aged.status = 45
+        h.simulator.addOrder(aged)
+        h.simulator.clearJournal()
+        try h.start()
+        h.wait("walked without it") {
+            h.simulator.requests(script: "xml_export_orders.php").contains { $0.parameters["date"] != nil && $0.code == 1 }
+        }
+        h.wait("stored as lost after the re-read") { h.status(ref) == "lost" }
+        let listings = h.simulator.requests(script: "xml_export_orders.php").filter { $0.parameters["date"] != nil }
+        XCTAssertFalse(listings.contains { String(decoding: $0.responseBody, as: UTF8.self).contains(order.id) },
+                       "the walk does not list it")
+        XCTAssertTrue(h.simulator.requests(script: "xml_export_orders.php").contains { $0.parameters["oID"] == order.id },
+                      "read by oID")
+        XCTAssertEqual(h.stop(), 0)
+        XCTAssertTrue(h.log.contains("\"msg\":\"shipped orders followed\""), h.log)
+    }
+
     func testReturnDecisionAndRefundOnChannelsWithoutThemExit65() throws {
         let h = try SpartooHarness()
         let order = h.simulator.addOrder(.init(site: "fr", status: 3, trackingNumber: "6A124"))
