@@ -27,7 +27,8 @@ final class SpartooConnectorHarness: @unchecked Sendable {
 
     init(sites: [String] = ["fr", "es"], configure: (inout SpartooSimulator.Configuration) -> Void = { _ in },
          readAttempts: Int = 2, timeout: TimeInterval = 2, fetchSlips: Bool = false, autoAccept: Bool = false,
-         endpoints: [SpartooEndpoint]? = nil, partnerID: String = SpartooConnectorHarness.partner) throws {
+         endpoints: [SpartooEndpoint]? = nil, partnerID: String = SpartooConnectorHarness.partner,
+         followsReturns: Bool = false) throws {
         var configuration = SpartooSimulator.Configuration()
         configure(&configuration)
         simulator = SpartooSimulator(partnerIDs: [Self.partner], sites: sites, configuration: configuration)
@@ -42,7 +43,8 @@ final class SpartooConnectorHarness: @unchecked Sendable {
                                  partnerID: Secret(partnerID), transport: URLSessionTransport(), minimumSpacing: 0,
                                  timeout: timeout, readAttempts: readAttempts, rateLimitPause: 1,
                                  slipsDirectory: fetchSlips ? directory.appendingPathComponent("slips", isDirectory: true) : nil,
-                                 replyDirectory: directory.appendingPathComponent("replies", isDirectory: true), logger: logger)
+                                 replyDirectory: directory.appendingPathComponent("replies", isDirectory: true), logger: logger,
+                                 followsReturns: followsReturns)
         ingest = Ingest(store: store, channelID: Self.channelID, autoAccept: autoAccept,
                         rules: [ShippingRule(shippingMethod: "Mondial*", carrier: "mondial-relay"), ShippingRule(carrier: "colissimo")],
                         logger: logger)
@@ -120,9 +122,10 @@ class SpartooTestCase: XCTestCase, @unchecked Sendable {
 
     func makeHarness(sites: [String] = ["fr", "es"], configure: (inout SpartooSimulator.Configuration) -> Void = { _ in },
                      readAttempts: Int = 2, fetchSlips: Bool = false, autoAccept: Bool = false,
-                     partnerID: String = SpartooConnectorHarness.partner) throws -> SpartooConnectorHarness {
+                     partnerID: String = SpartooConnectorHarness.partner, followsReturns: Bool = false) throws -> SpartooConnectorHarness {
         let harness = try SpartooConnectorHarness(sites: sites, configure: configure, readAttempts: readAttempts,
-                                                  fetchSlips: fetchSlips, autoAccept: autoAccept, partnerID: partnerID)
+                                                  fetchSlips: fetchSlips, autoAccept: autoAccept, partnerID: partnerID,
+                                                  followsReturns: followsReturns)
         harnesses.append(harness)
         return harness
     }

@@ -12,10 +12,9 @@ struct SpartooCursor: Codable, Equatable, Sendable {
     }
 
     var sites: [String: Site] = [:]
-    /// Returns not final yet per site, re-read by `rID` on each walk.
-    var openReturns: [String: [String]] = [:]
 
-    enum CodingKeys: String, CodingKey { case sites, openReturns = "open_returns" }
+    /// Other keys (`open_returns`, saved by earlier versions) are ignored: open returns are the returns table's.
+    enum CodingKeys: String, CodingKey { case sites }
     /// The window never reaches further back than this, even after a long outage.
     static let maximumLookBack: TimeInterval = 30 * 86_400
 
@@ -54,13 +53,14 @@ extension SpartooChannel {
         unchanged.startPoll()
         var firstError: ChannelError?
         var seen: [String: Set<String>] = [:]
+        var seenReturns: [String: Set<String>] = [:]
         for endpoint in endpoints {
             try Task.checkCancellation()
             let client = try client(endpoint.site, operation: "list orders")
             let from = state.windowStart(site: endpoint.site, now: now, windowDays: windowDays)
             do {
                 seen[endpoint.site] = try await importWindow(from: from, on: client, deliver: deliver)
-                if followsReturns { try await importReturns(on: client, state: &state, now: now, deliver: deliver) }
+                if followsReturns { seenReturns[endpoint.site] = try await importReturns(on: client, now: now, deliver: deliver) }
                 state.sites[endpoint.site] = SpartooCursor.Site(windowStart: from, lastSuccess: now)
             } catch let error as ChannelError {
                 // The Poller logs the thrown error (once per interval); this names every failing site.
@@ -70,6 +70,7 @@ extension SpartooChannel {
         }
         if let firstError { throw firstError }
         listed.set(seen)
+        listedReturns.set(seenReturns)
         return try state.encoded()
     }
 

@@ -70,28 +70,51 @@ extension SpartooChannel {
         site == endpoints.first?.site ? "\(id):\(returnID)" : "\(id):\(site)/\(returnID)"
     }
 
-    /// One site's returns: those created in the last 30 days (`date`, a UNIX time: the filter is on creation),
-    /// then the open ones known from before re-read by `rID` (their status changes never reappear by date).
-    /// Delivered as one page; the open ones are kept in the cursor.
-    func importReturns(on client: SiteClient, state: inout SpartooCursor, now: Date,
-                       deliver: @Sendable (OrderPage) async throws -> Void) async throws {
-        let site = client.site
-        var items = try await readReturns([("date", String(Int(now.addingTimeInterval(-Self.returnsLookBack).timeIntervalSince1970)))],
+    /// One site's returns created in the last 30 days (`date`, a UNIX time: the filter is on creation), delivered
+    /// as one page. Returns the ids listed. Older returns still open are re-read by `rID` after the poll
+    /// (``rereadReturns(_:now:)``): their status changes never reappear by date.
+    func importReturns(on client: SiteClient, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> Set<String> {
+        let items = try await readReturns([("date", String(Int(now.addingTimeInterval(-Self.returnsLookBack).timeIntervalSince1970)))],
                                           on: client, operation: "list returns")
-        let seen = Set(items.map(\.returnID))
-        for returnID in (state.openReturns[site] ?? []).sorted() where !seen.contains(returnID) {
-            items += try await readReturns([("rID", returnID)], on: client, operation: "read return \(returnID)")
-        }
-        var open = Set<String>()
         var page = OrderPage(orders: [])
-        for item in items {
-            if !SpartooReturns.final.contains(item.status) { open.insert(item.returnID) }
-            page.returns.append(ChannelReturn(orderExternalID: item.orderID, value: OrderReturn(
-                returnRef: returnRef(item.returnID, site: site), status: SpartooReturns.status(item.status),
-                channelStatus: String(item.status), reason: item.reason, createdAt: item.createdAt)))
-        }
-        state.openReturns[site] = open.isEmpty ? nil : open.sorted()
+        page.returns = items.map { channelReturn($0, site: client.site) }
         if !page.returns.isEmpty { try await deliver(page) }
+        return Set(items.map(\.returnID))
+    }
+
+    /// Reads each followed return the last walk did not list by `rID` on its site (Spartoo code 4, accepted, still
+    /// moves to 5 or 7, so accepted returns are followed too). Nothing when returns are not followed.
+    public func rereadReturns(_ returns: [StoredReturn], now: Date) async throws -> [ChannelReturn] {
+        guard followsReturns else { return [] }
+        var read: [ChannelReturn] = []
+        for stored in returns {
+            try Task.checkCancellation()
+            guard let (site, returnID) = returnLocation(stored.value.returnRef),
+                  !listedReturns.contains(returnID, site: site) else { continue }
+            let client = try client(site, operation: "read return \(returnID)")
+            let items = try await readReturns([("rID", returnID)], on: client, operation: "read return \(returnID)")
+            read += items.filter { $0.returnID == returnID }.map { channelReturn($0, site: site) }
+        }
+        return read
+    }
+
+    public var followedReturnStatuses: Set<ReturnStatus> { [.waitingForLabel, .waitingForReceipt, .received, .accepted] }
+
+    /// The site and return id of a return ref made by ``returnRef(_:site:)``; nil for another channel's or an
+    /// unconfigured site's.
+    func returnLocation(_ ref: String) -> (site: String, returnID: String)? {
+        guard ref.hasPrefix("\(id):"), let first = endpoints.first?.site else { return nil }
+        let rest = ref.dropFirst(id.count + 1)
+        guard let slash = rest.firstIndex(of: "/") else { return rest.isEmpty ? nil : (first, String(rest)) }
+        let site = String(rest[..<slash])
+        guard endpoints.contains(where: { $0.site == site }) else { return nil }
+        return (site, String(rest[rest.index(after: slash)...]))
+    }
+
+    private func channelReturn(_ item: SpartooReturns.Item, site: String) -> ChannelReturn {
+        ChannelReturn(orderExternalID: item.orderID, value: OrderReturn(
+            returnRef: returnRef(item.returnID, site: site), status: SpartooReturns.status(item.status),
+            channelStatus: String(item.status), reason: item.reason, createdAt: item.createdAt))
     }
 
     private func readReturns(_ parameters: [(String, String)], on client: SiteClient, operation: String) async throws -> [SpartooReturns.Item] {
@@ -106,23 +129,5 @@ extension SpartooChannel {
         } catch {
             throw ChannelError(.retryable(retryAfter: nil), operation: operation, message: "Spartoo site \(client.site): returns not understood: \(error)")
         }
-    }
-}
-
-extension SpartooCursor {
-    /// Decodes a saved cursor; keys a cursor saved by an earlier version lacks (`open_returns`) read as empty,
-    /// so an upgrade keeps the windows instead of starting over.
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init()
-        sites = try c.decodeIfPresent([String: Site].self, forKey: .sites) ?? [:]
-        openReturns = try c.decodeIfPresent([String: [String]].self, forKey: .openReturns) ?? [:]
-    }
-
-    /// Encodes the windows, and the open returns only when there are some.
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(sites, forKey: .sites)
-        if !openReturns.isEmpty { try c.encode(openReturns, forKey: .openReturns) }
     }
 }

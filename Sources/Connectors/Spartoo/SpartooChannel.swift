@@ -19,7 +19,7 @@ public struct SpartooEndpoint: Sendable, Equatable {
 /// delivery slips with `xml_export_bl.php`. Every call is a urlencoded UTF-8 POST whose `partenaire` is in
 /// the body, never in a URL; success is the code inside the XML, not the HTTP status. Every push reads the
 /// order first, so a repeated job never repeats an effect. Safe to call from any task.
-public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
+public struct SpartooChannel: ChannelConnector, FollowsShippedOrders, FollowsOpenReturns {
     public let id: String
     let endpoints: [SpartooEndpoint]
     let clients: [String: SiteClient]
@@ -44,6 +44,8 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders {
     let windows = SpartooWindows()
     /// Per site, the order ids the last successful poll's windows listed.
     let listed = SpartooListed()
+    /// Per site, the return ids the last successful poll listed.
+    let listedReturns = SpartooListed()
     /// Per site, the slip reference form Spartoo accepted.
     let slipForms = SpartooSlipForms()
 

@@ -37,4 +37,16 @@ extension Poller {
                                                     "followed": .int(followed.count)])
         }
     }
+
+    /// Hands the stored returns with a followed status to a connector that ``FollowsOpenReturns`` and stores
+    /// what it reads back (as a page of returns, so changes are recorded and label waits warned).
+    func followOpenReturns(now: Date) async throws {
+        guard let following = connector as? any FollowsOpenReturns else { return }
+        let statuses = following.followedReturnStatuses
+        let followed = try ingest.store.returns(channel: connector.id).filter { statuses.contains($0.value.status) }
+        guard !followed.isEmpty else { return }
+        var page = OrderPage(orders: [])
+        page.returns = try await following.rereadReturns(followed, now: now)
+        if !page.returns.isEmpty { try ingest.store(page, now: now) }
+    }
 }

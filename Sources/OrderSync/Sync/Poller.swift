@@ -48,6 +48,7 @@ public struct Poller: Service {
         try store.setCursor(newCursor, channel: connector.id)
         let reread = try await refreshStaleOrders(now: now)
         try await followShippedOrders(now: now, delivered: delivered.ids.union(reread))
+        try await followOpenReturns(now: now)
     }
 
     /// Once a day: orders still open but unchanged for longer than the re-sweep window, and, when the
