@@ -31,16 +31,17 @@ extension CommandContext {
             }
             status = value
         }
-        let rows = try store(config).returns(channel: args.option("channel"), status: status)
+        let refundChannels = Set(config.channels.filter { ChannelFactory.capabilities(of: $0.type).listsRefundsAsReturns }.map(\.id))
+        let rows = try store(config).aftersaleCases(refundChannels: refundChannels, channel: args.option("channel"), status: status)
         if args.flag("json") {
             for row in rows { out(try CommandContext.jsonLine(ReturnLine(row))) }
             return .ok
         }
         let now = Date()
         table(["RETURN", "ORDER", "STATUS", "CHANNEL STATUS", "CREATED", "AGE", "REASON"], rows.map { row in
-            let since = row.value.createdAt ?? row.firstSeenAt
+            let reason = [row.amount.map { "refund \($0)" }, row.value.reason].compactMap { $0 }.joined(separator: ": ")
             return [row.value.returnRef, row.ref.description, row.value.status.rawValue, row.value.channelStatus,
-                    Timestamp.format(since), "\(Int(now.timeIntervalSince(since) / 86_400)) d", row.value.reason ?? ""]
+                    Timestamp.format(row.since), "\(Int(now.timeIntervalSince(row.since) / 86_400)) d", reason]
         })
         return .ok
     }
@@ -56,24 +57,26 @@ extension CommandContext {
     }
 }
 
-/// One line of `returns --json`.
+/// One line of `returns --json`: a return, or a refund (`kind` `refund`, with its `amount`).
 private struct ReturnLine: Encodable {
-    let row: StoredReturn
-    init(_ row: StoredReturn) { self.row = row }
+    let row: AftersaleCase
+    init(_ row: AftersaleCase) { self.row = row }
 
     enum CodingKeys: String, CodingKey {
-        case returnRef = "return_ref", orderRef = "order_ref", status, channelStatus = "channel_status", reason
-        case createdAt = "created_at", lines
+        case returnRef = "return_ref", orderRef = "order_ref", kind, status, channelStatus = "channel_status", reason
+        case createdAt = "created_at", lines, amount
     }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(row.value.returnRef, forKey: .returnRef)
         try c.encode(row.ref.description, forKey: .orderRef)
+        try c.encode(row.kind.rawValue, forKey: .kind)
         try c.encode(row.value.status, forKey: .status)
         try c.encode(row.value.channelStatus, forKey: .channelStatus)
         try c.encode(row.value.reason, forKey: .reason)
         try c.encode(row.value.createdAt.map(Timestamp.format), forKey: .createdAt)
         try c.encode(row.value.lines, forKey: .lines)
+        try c.encode(row.amount, forKey: .amount)
     }
 }

@@ -53,6 +53,15 @@ final class AftersaleIntegrationTests: XCTestCase {
         XCTAssertEqual(h.simulator.requests(method: "POST").filter { $0.path.hasSuffix("/refunds") }.count, 1, "never posted again")
         XCTAssertEqual(h.simulator.refunds(orderID: order.id).first?.refundedPayment, false, "no gateway without --via-gateway")
         h.wait("order shows the refund") { ((try? h.order(ref))?["refunds"] as? [[String: Any]])?.first?["amount"] as? String == "12.50" }
+        let listed = try h.cli(["returns", "--json"]).out.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        XCTAssertEqual(listed.count, 1, "the refund is the shop's after-sale case")
+        XCTAssertEqual(listed.first?["return_ref"] as? String, "\(ref)/refund-1")
+        XCTAssertEqual(listed.first?["kind"] as? String, "refund")
+        XCTAssertEqual(listed.first?["status"] as? String, "refunded")
+        XCTAssertEqual(listed.first?["amount"] as? String, "12.50")
+        XCTAssertTrue(try h.cli(["returns"]).out.contains("refund 12.50: Scratched screen"))
         let again = try h.cli(["refund", ref, "--reason", "Scratched screen", "--amount", "12.50"])
         XCTAssertTrue(again.out.contains("already done"), again.out)
         XCTAssertEqual(h.stop(), 0)

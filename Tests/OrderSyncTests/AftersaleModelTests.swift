@@ -96,6 +96,36 @@ final class AftersaleModelTests: StoreTestCase {
         XCTAssertEqual(try store.returns().count, 3)
         XCTAssertEqual(try store.openReturnCounts(), ["sp-eu": 1])
     }
+
+    func testReturnsListingHasWooCommerceRefundsMarkedAsRefundsMergedOldestFirst() throws {
+        let t = Timestamp.parse("2026-03-01T00:00:00Z")!
+        let returns = Ingest(store: store, channelID: "sp-eu", autoAccept: false, rules: [], logger: Logger(level: .error, handler: InMemoryLogHandler()))
+        var returned = Fixture.order("1", channel: "sp-eu", status: .shipped, channelStatus: "3")
+        returned.returns = [OrderReturn(returnRef: "sp-eu:R1", status: .refunded, channelStatus: "7", reason: nil, createdAt: t.addingTimeInterval(86_400)),
+                            OrderReturn(returnRef: "sp-eu:R2", status: .waitingForReceipt, channelStatus: "2", reason: nil,
+                                        createdAt: t.addingTimeInterval(3 * 86_400))]
+        try returns.store(OrderPage(orders: [FetchedOrder(order: returned, raw: Data("1".utf8))]))
+        let shop = Ingest(store: store, channelID: "shop", autoAccept: false, rules: [], logger: Logger(level: .error, handler: InMemoryLogHandler()))
+        var refunded = Fixture.order("77", channel: "shop", status: .shipped, channelStatus: "completed")
+        refunded.refunds = [Refund(amount: Money("5.00")!, reason: "Late", createdAt: t.addingTimeInterval(2 * 86_400)),
+                            Refund(amount: Money("12.50")!, reason: "Scratched", createdAt: t, lines: ["51234567": 1])]
+        try shop.store(OrderPage(orders: [FetchedOrder(order: refunded, raw: Data("77".utf8))]))
+
+        let all = try store.aftersaleCases(refundChannels: ["shop"])
+        XCTAssertEqual(all.map(\.value.returnRef), ["sp-eu:R2", "shop:77/refund-1", "sp-eu:R1", "shop:77/refund-2"],
+                       "open first, then oldest first across returns and refunds")
+        let first = try XCTUnwrap(all.first { $0.value.returnRef == "shop:77/refund-1" })
+        XCTAssertEqual(first.kind, .refund)
+        XCTAssertEqual(first.value.status, .refunded)
+        XCTAssertEqual(first.value.channelStatus, "refund")
+        XCTAssertEqual(first.amount, Money("12.50"))
+        XCTAssertEqual(first.value.reason, "Scratched")
+        XCTAssertEqual(first.value.lines, ["51234567": 1])
+        XCTAssertEqual(first.ref.description, "shop:77")
+        XCTAssertEqual(try store.aftersaleCases(refundChannels: ["shop"], channel: "shop").count, 2)
+        XCTAssertEqual(try store.aftersaleCases(refundChannels: ["shop"], status: .waitingForReceipt).map(\.value.returnRef), ["sp-eu:R2"])
+        XCTAssertEqual(try store.aftersaleCases(refundChannels: []).count, 2, "only channels whose refunds are their cases")
+    }
 }
 
 /// `report`'s after-sale figures and the open-returns metric.

@@ -41,6 +41,7 @@ extension WooCommerceChannel {
             var capabilities = ChannelCapabilities(hasAcceptStep: false, shipsPerLine: true, recordsIMEI: false,
                                                    needsCarrierName: false, sendsCancelReason: true, refunds: .amountsOrLines)
             capabilities.holdsMirrors = true
+            capabilities.listsRefundsAsReturns = true
             return capabilities
         }(),
         // A shop has no marketplace deadline.

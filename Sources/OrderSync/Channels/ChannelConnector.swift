@@ -25,6 +25,8 @@ public struct ChannelCapabilities: Sendable {
     public var decidesReturns: Bool
     /// A shipped order can be marked lost or undelivered through the API.
     public var marksParcelOutcomes: Bool
+    /// The channel has no returns of its own: its orders' refunds are its after-sale cases (`ordersync returns`).
+    public var listsRefundsAsReturns: Bool = false
 
     public init(hasAcceptStep: Bool, shipsPerLine: Bool, recordsIMEI: Bool, needsCarrierName: Bool,
                 acceptedCarrierNames: [String]? = nil, sendsCancelReason: Bool = false,

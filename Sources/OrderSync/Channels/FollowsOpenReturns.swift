@@ -1,7 +1,7 @@
 import Foundation
 
-/// A channel whose return listing stops showing a return before it is settled (e.g. Spartoo lists returns by
-/// creation date): after each successful poll the Poller hands it the stored returns still followed, and
+/// A channel whose return listing stops showing a return before it is settled (e.g. a listing by creation
+/// date): after each successful poll the Poller hands it the stored returns still followed, and
 /// stores what it reads back. The connector's cursor then holds no set of returns: the returns table does.
 public protocol FollowsOpenReturns: ChannelConnector {
     /// The stored statuses still read again (default: the open ones, ``ReturnStatus/isOpen``).
