@@ -76,6 +76,22 @@ final class BackMarketCareTests: BackMarketTestCase, @unchecked Sendable {
         XCTAssertEqual(Set(try h.store.returns(channel: "bm-eu").map(\.value.returnRef)), Set(folders.map { "bm-eu:sav-\($0)" }))
     }
 
+    func testAWalkCutAtThePageCapGoesOnAtTheNextPollFromItsPage() async throws {
+        let h = try makeHarness()
+        let order = try await h.seed(.init(lines: [.phone(state: 3)]))
+        let total = BackMarketChannel.careMaxPages * 10 + 3
+        let folders = (0..<total).map { _ in h.simulator.openCareFolder(orderline: order.lines[0].id) }
+        try await poll(h)
+        XCTAssertEqual(careRequests(h).count, BackMarketChannel.careMaxPages)
+        XCTAssertEqual(try h.store.returns(channel: "bm-eu").count, BackMarketChannel.careMaxPages * 10)
+        let cursor = try XCTUnwrap(try h.store.cursor(channel: BackMarketHarness.channelID))
+        XCTAssertTrue(cursor.contains("\"page\":\(BackMarketChannel.careMaxPages + 1)"), cursor)
+        h.simulator.clearJournal()
+        try await poll(h)
+        XCTAssertEqual(careRequests(h).map { $0.query["page"] }, [String(BackMarketChannel.careMaxPages + 1)])
+        XCTAssertEqual(Set(try h.store.returns(channel: "bm-eu").map(\.value.returnRef)), Set(folders.map { "bm-eu:sav-\($0)" }))
+    }
+
     func testAFolderOnALineOfNoStoredOrderIsSkipped() async throws {
         let h = try makeHarness()
         let order = try await h.seed(.init(lines: [.phone(state: 3)]))
