@@ -31,7 +31,8 @@ final class BackMarketImportTests: BackMarketTestCase, @unchecked Sendable {
         let stateWalk = lists.filter { $0.query["state"] == "1" }
         let waiting = generated.filter { $0.state == 1 }.count
         XCTAssertEqual(stateWalk.count, (waiting + 49) / 50)
-        XCTAssertEqual(h.simulator.requests().count, lists.count, "a first poll only lists")
+        let careLists = h.simulator.requests(method: "GET").filter { $0.path == "/ws/sav" }
+        XCTAssertEqual(h.simulator.requests().count, lists.count + careLists.count, "a first poll only lists (orders, care folders)")
 
         // The first walk goes back resweep_days.
         let firstSince = try XCTUnwrap(modifiedWalk.first?.query["date_modification"].flatMap { Timestamp.parse($0) })

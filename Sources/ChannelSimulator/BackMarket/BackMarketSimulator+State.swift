@@ -25,6 +25,8 @@ extension BackMarketSimulator {
         /// Times of requests inside the current rate window (oldest first).
         var rateHits: [Date] = []
         var blockedUntil: Date?
+        /// Customer-care folders (`/ws/sav`).
+        var care = CareState()
         var requestCounter = 0
         /// Feeds ``BackMarketSimulator/makeNewOrder()``; seeded for repeatable demos.
         var generator = SeededGenerator(seed: 0x0B4C_4D41_524B_4554)

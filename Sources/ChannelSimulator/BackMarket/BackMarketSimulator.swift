@@ -48,6 +48,10 @@ public final class BackMarketSimulator: @unchecked Sendable {
         /// The journal keeps about the latest this many requests (default 100 000; up to 10 % more
         /// before it is trimmed), so soak runs stay bounded.
         public var journalLimit = 100_000
+        /// `GET /ws/sav` requests allowed per rolling minute before 429 (OAS: 520; nil disables).
+        public var careListPerMinute: Int? = 520
+        /// Base for the care list's `next`/`previous` links; nil: `http://127.0.0.1:PORT/ws/sav/`.
+        public var careLinkBase: String?
 
         /// Default settings, matching the real API as far as the notes know it.
         public init() {}
@@ -224,6 +228,9 @@ public final class BackMarketSimulator: @unchecked Sendable {
         }
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         switch (request.method, segments.count) {
+        case (_, 2) where segments == ["ws", "sav"]:
+            guard request.method == "GET" else { return Self.methodNotAllowed(request.method) }
+            return listCareFolders(request, now: now, state: &state)
         case (_, 2) where segments == ["ws", "orders"]:
             guard request.method == "GET" else { return Self.methodNotAllowed(request.method) }
             return listOrders(request, now: now, state: &state)

@@ -14,6 +14,8 @@ extension BackMarketChannel {
             parts.append("first walk pending")
         }
         if let resweep = cursor.lastResweep { parts.append("daily re-sweep \(Timestamp.minute(resweep, now: now))") }
+        if let care = cursor.care?.done { parts.append("care folders since \(Timestamp.minute(care.addingTimeInterval(-careOverlap), now: now)) (1 h overlap)") }
+        if let page = cursor.care?.page { parts.append("care walk resumes at page \(page)") }
         return parts.joined(separator: "; ")
     }
 }

@@ -105,6 +105,8 @@ public struct BackMarketChannel: ChannelConnector {
     struct Cursor: Codable {
         var modified: Date?
         var lastResweep: Date?
+        /// The customer-care walk (``CarePosition``).
+        var care: CarePosition?
     }
 
     public func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
@@ -132,6 +134,8 @@ public struct BackMarketChannel: ChannelConnector {
             }
             state.lastResweep = now
         }
+        // (d) customer-care folders, as cases on the orders stored by now.
+        try await walkCare(&state.care, now: now, deliver: deliver)
         // Advance only after every walk succeeded, never past the frozen walk start.
         if let newest { state.modified = min(max(newest, state.modified ?? .distantPast), walkStart) }
         else if state.modified == nil { state.modified = walkStart }

@@ -84,8 +84,17 @@ public struct ChannelReturn: Sendable, Equatable {
     public var orderExternalID: String
     public var value: OrderReturn
 
+    /// When set, the case names an order line instead (`orderExternalID` empty): it belongs to the stored
+    /// order whose lines carry this `line_id`, and is skipped while no stored order has it.
+    public var orderLineID: String?
+
     public init(orderExternalID: String, value: OrderReturn) {
         self.orderExternalID = orderExternalID; self.value = value
+    }
+
+    /// A case known by its order line only.
+    public init(orderLineID: String, value: OrderReturn) {
+        self.orderExternalID = ""; self.orderLineID = orderLineID; self.value = value
     }
 }
 

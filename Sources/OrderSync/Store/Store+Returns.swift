@@ -34,6 +34,14 @@ extension Store {
         }
     }
 
+    /// The stored order of `channel` one of whose lines has `line_id` = `lineID`, if any.
+    func externalID(channel: String, lineID: String) throws -> String? {
+        try db.query("""
+            SELECT external_id FROM orders WHERE channel = ? AND EXISTS (SELECT 1 FROM
+                json_each(CAST(order_json AS TEXT), '$.lines') WHERE json_extract(value, '$.line_id') = ?) LIMIT 1
+            """, [.text(channel), .text(lineID)]).first?.string("external_id")
+    }
+
     /// Returns across channels, open ones first and oldest first within each group.
     public func returns(channel: String? = nil, status: ReturnStatus? = nil, ref: OrderRef? = nil) throws -> [StoredReturn] {
         var sql = """

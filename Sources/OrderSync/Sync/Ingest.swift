@@ -97,7 +97,15 @@ public struct Ingest: Sendable {
                 try record(fetched, now: now, queueAccept: autoAccept, into: &summary)
             }
             for item in page.returns {
-                try store.recordReturns([item.value], of: OrderRef(channel: channelID, externalID: item.orderExternalID), now: now)
+                var externalID = item.orderExternalID
+                if let line = item.orderLineID {
+                    guard let owner = try store.externalID(channel: channelID, lineID: line) else {
+                        logger.debug("return skipped: no stored order has its line", ["return": .string(item.value.returnRef), "line.id": .string(line)])
+                        continue
+                    }
+                    externalID = owner
+                }
+                try store.recordReturns([item.value], of: OrderRef(channel: channelID, externalID: externalID), now: now)
             }
         }
         if !page.returns.isEmpty { try warnAboutWaitingReturns(now: now) }

@@ -44,6 +44,9 @@ def main(source, outdir):
                                 resolve(patch["responses"]["200"]["content"]["application/json"]["schema"])),
         "OrderList": ("paths./ws/orders.get.responses.200",
                       resolve(paths["/ws/orders"]["get"]["responses"]["200"]["content"]["application/json"]["schema"])),
+        "CareFolder": ("components.schemas.careFolder", resolve(schemas["careFolder"])),
+        "CareFolderList": ("paths./ws/sav.get.responses.200",
+                           resolve(paths["/ws/sav"]["get"]["responses"]["200"]["content"]["application/json"]["schema"])),
     }
     for name, (origin, schema) in outputs.items():
         document = {"source": origin, "schema": schema}
