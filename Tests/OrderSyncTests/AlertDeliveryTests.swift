@@ -54,9 +54,14 @@ final class AlertDeliveryTests: XCTestCase {
         guard case .failure(let failure) = result else { return XCTFail("a hanging command succeeded") }
         XCTAssertTrue(failure.description.hasPrefix("killed after"), failure.description)
         let child = try XCTUnwrap(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        // The child is gone (ESRCH) or a zombie waiting for init: either way it no longer runs.
-        let state = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
-        XCTAssertTrue(state == nil || state == "Z", "child still running: state \(state.map(String.init) ?? "-")")
+        // The child is gone (ESRCH) or a zombie waiting for init: either way it no longer runs. SIGKILL is
+        // delivered asynchronously, so wait for the kernel to finish it (bounded; no fixed sleep).
+        func state() -> Substring? {
+            (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while let s = state(), s != "Z", Date() < deadline { usleep(10_000) }
+        XCTAssertTrue(state() == nil || state() == "Z", "child still running: state \(state().map(String.init) ?? "-")")
     }
 
     func testACommandThatExitsWithoutReadingFailsWithoutHurtingTheDaemon() async {
