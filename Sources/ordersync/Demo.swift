@@ -105,11 +105,21 @@ final class DemoSimulators {
 
     init() throws {
         backMarket = BackMarketSimulator(tokens: [bmToken])
-        backMarket.generateOrders(count: 12, seed: 7)
+        let bmOrders = backMarket.generateOrders(count: 12, seed: 7)
         spartoo = SpartooSimulator(partnerIDs: [partnerID], sites: ["fr", "es"])
-        spartoo.generateOrders(count: 8, seed: 7)
+        let spartooOrders = spartoo.generateOrders(count: 8, seed: 7)
         woo = WooCommerceSimulator(keys: [wooKey])
         woo.generateOrders(count: 8, seed: 7)
+        // The store sells the same goods: its catalogue holds the marketplaces' SKUs, so mirrors match products.
+        var skus: [String: (name: String, price: String)] = [:]
+        for line in bmOrders.flatMap(\.lines) { skus[line.listing] = (line.product, line.price) }
+        for product in spartooOrders.flatMap(\.products) where !product.sizeReference.isEmpty {
+            let cents = product.unitCents
+            skus[product.sizeReference] = (product.name, "\(cents / 100).\(String(format: "%02d", cents % 100))")
+        }
+        for (sku, item) in skus.sorted(by: { $0.key < $1.key }) {
+            woo.addProduct(WooCommerceSimulator.Product(name: item.name, sku: sku, price: item.price, stock: 20))
+        }
         try backMarket.start()
         try spartoo.start()
         try woo.start()
