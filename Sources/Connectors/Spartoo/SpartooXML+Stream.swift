@@ -125,38 +125,11 @@ private struct StreamScanner {
 
     private mutating func scanBytes(_ bytes: UnsafeBufferPointer<UInt8>, base: Int, final: Bool) -> Int {
         let count = bytes.count
-        func matches(_ marker: [UInt8], at index: Int) -> Bool {
-            guard index + marker.count <= count else { return false }
-            for k in 0..<marker.count where bytes[index + k] != marker[k] { return false }
-            return true
-        }
-        func skip(to marker: [UInt8], from index: Int) -> Int? {
-            var j = index
-            while j + marker.count <= count {
-                if bytes[j] == marker[0], matches(marker, at: j) { return j + marker.count }
-                j += 1
-            }
-            return nil
-        }
-        func endsName(_ b: UInt8) -> Bool {
-            b == UInt8(ascii: ">") || b == UInt8(ascii: "/") || b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
-        }
-        func tagEnd(_ index: Int) -> (Int, Bool)? {
-            var j = index
-            var quote: UInt8?
-            while j < count {
-                let b = bytes[j]
-                if let q = quote {
-                    if b == q { quote = nil }
-                } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
-                    quote = b
-                } else if b == UInt8(ascii: ">") {
-                    return (j + 1, j > index && bytes[j - 1] == UInt8(ascii: "/"))
-                }
-                j += 1
-            }
-            return nil
-        }
+        let scan = SpartooXMLBytes(bytes)
+        func matches(_ marker: [UInt8], at index: Int) -> Bool { scan.matches(marker, at: index) }
+        func skip(to marker: [UInt8], from index: Int) -> Int? { scan.skip(to: marker, from: index) }
+        func endsName(_ b: UInt8) -> Bool { SpartooXMLBytes.endsName(b) }
+        func tagEnd(_ index: Int) -> (Int, Bool)? { scan.tagEnd(index) }
         var i = 0
         while i < count {
             guard let hit = memchr(bytes.baseAddress! + i, Int32(UInt8(ascii: "<")), count - i) else { return count }
