@@ -38,8 +38,10 @@ struct BenchMain {
             guard arguments.count == 4, arguments[1] == "--config", arguments[3] == "run" else { exit(64) }
             let path = arguments[2]
             blocking {
-                let code = await Daemon(options: .init(configPath: path, environment: ProcessInfo.processInfo.environment,
-                                                       onStopOverdue: { exit(0) })).run()
+                var options = Daemon.Options(configPath: path, environment: ProcessInfo.processInfo.environment,
+                                             onStopOverdue: { exit(0) })
+                options.repliesAsTemporaryDirectory = true
+                let code = await Daemon(options: options).run()
                 exit(code.rawValue)
             }
         }

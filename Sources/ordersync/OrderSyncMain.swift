@@ -40,7 +40,9 @@ struct Main {
                 }
                 return .ok
             case "run":
-                return await Daemon(options: .init(configPath: configPath, environment: environment, onStopOverdue: { exit(0) })).run()
+                var options = Daemon.Options(configPath: configPath, environment: environment, onStopOverdue: { exit(0) })
+                options.repliesAsTemporaryDirectory = true
+                return await Daemon(options: options).run()
             case "demo":
                 return try await Demo.run(args: args)
             case "check-config": return try context.checkConfig()

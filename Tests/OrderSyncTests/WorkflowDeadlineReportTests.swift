@@ -24,6 +24,35 @@ final class DeadlineWatchTests: StoreTestCase {
         XCTAssertEqual(logs.entries.map(\.level), [.warning, .error])
     }
 
+    /// The watch reads only the orders whose warning or deadline has come, not every waiting order (issue 17:
+    /// holding 94,000 of them between looks was the largest part of the 100k backlog's memory).
+    func testTheWatchReadsOnlyTheOrdersDue() throws {
+        try store.transaction {
+            for i in 0..<300 {
+                var order = Fixture.order("far\(i)", status: .awaitingAcceptance, channelStatus: "1")
+                order.acceptBy = Fixture.t0.addingTimeInterval(Double(20 + i) * 3600)
+                _ = try store.upsert(order, raw: nil)
+            }
+            for (id, hours) in [("near", 5.0), ("over", -1.0), ("warned-over", -2.0)] {
+                var order = Fixture.order(id, status: .awaitingAcceptance, channelStatus: "1")
+                order.acceptBy = Fixture.t0.addingTimeInterval(hours * 3600)
+                _ = try store.upsert(order, raw: nil)
+            }
+            var warned = Fixture.order("warned", status: .awaitingAcceptance, channelStatus: "1")
+            warned.acceptBy = Fixture.t0.addingTimeInterval(3 * 3600)
+            _ = try store.upsert(warned, raw: nil)
+        }
+        try store.markDeadline(Fixture.ref("warned"), missed: false, now: Fixture.t0)
+        try store.markDeadline(Fixture.ref("warned-over"), missed: false, now: Fixture.t0)
+        let due = try store.acceptancesDue(now: Fixture.t0, windows: ["bm-eu": 24, "other": 24])
+        // 24 h window: the warning is 6 h before the deadline. "warned" waits for its deadline; the overdue
+        // ones come back on every look (their alert repeats), soonest first.
+        XCTAssertEqual(due.map(\.ref.externalID), ["warned-over", "over", "near"])
+        XCTAssertEqual(try store.acceptancesDue(now: Fixture.t0, windows: [:]).count, 0, "no window, nothing read")
+        let counts = try store.acceptanceDeadlineCounts(now: Fixture.t0)["bm-eu"]
+        XCTAssertEqual(counts, AcceptanceDeadlineCounts(dueSoon: 2, overdue: 2))
+    }
+
     func testDeadlineArithmeticIsUTCAcrossDaylightSavingChange() {
         // Europe/Paris switches to summer time on 2026-03-29 at 01:00Z; a 24 h window is still 86 400 s.
         let acceptBy = Timestamp.parse("2026-03-29T12:00:00Z")!

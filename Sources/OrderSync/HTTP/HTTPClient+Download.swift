@@ -4,17 +4,23 @@ import FoundationNetworking
 #endif
 
 extension URLSessionTransport {
-    /// Streams a 2xx body to `file` chunk by chunk as libcurl hands it over: the reply is never held in
-    /// memory, whatever its size. Another status's body is read back into memory (error pages are small).
+    /// Streams the body to disk as libcurl hands it over: the reply is never held in memory, whatever its
+    /// size. A download task, not a data task with a delegate: FoundationNetworking writes each chunk to
+    /// the task's file on libcurl's own thread, so a slow reader slows the transfer (TCP back-pressure).
+    /// A data delegate instead gets every chunk queued to it, and on a loaded machine tens of megabytes of
+    /// chunks waited there (issue 17). The task's file is made in the process's temporary directory
+    /// (``ReplyFiles/useAsTemporaryDirectory(_:)`` points it at `state_dir/replies`) and moved to `file`.
+    /// A 2xx reply is handed back as `bodyFile`; another status's body is read back into memory (error
+    /// pages are small) and `file` left empty.
     public func download(_ request: ChannelRequest, to file: URL, timeout: TimeInterval) async throws -> ChannelResponse {
         let urlRequest = Self.urlRequest(request, timeout: timeout)
-        let output = try FileHandle(forWritingTo: file)
+        try ReplyFiles.ensureRoom(for: file)
         let handle = DataTaskHandle()
         let response: URLResponse = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<URLResponse, Error>) in
                 let session = streaming.session()
-                let task = session.dataTask(with: urlRequest)
-                streaming.receiver.register(task, output: output, followsRedirects: ChannelHTTP.isIdempotent(request.method),
+                let task = session.downloadTask(with: urlRequest)
+                streaming.receiver.register(task, destination: file, followsRedirects: ChannelHTTP.isIdempotent(request.method),
                                             continuation: continuation)
                 handle.start(task)
             }
@@ -22,6 +28,9 @@ extension URLSessionTransport {
             DispatchQueue.global().async { handle.cancel() }
         }
         var reply = try Self.channelResponse(response, body: Data(), bodyFile: file)
+        if let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int64 {
+            ReplyFiles.noteReplySize(size)
+        }
         if !(200..<300).contains(reply.status) {
             reply.body = (try? Data(contentsOf: file)) ?? Data()
             reply.bodyFile = nil
@@ -55,34 +64,38 @@ final class StreamingSession: @unchecked Sendable {
     func invalidate() { lock.withLock { made?.invalidateAndCancel() } }
 }
 
-/// Writes each task's body chunks to its file and completes its continuation; refuses redirects of writes.
-final class StreamingReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// Moves each finished download to its reply file and completes its continuation; refuses redirects of writes.
+final class StreamingReceiver: NSObject, URLSessionDownloadDelegate, @unchecked Sendable {
     private struct Sink {
-        let output: FileHandle
+        let destination: URL
         let followsRedirects: Bool
         let continuation: CheckedContinuation<URLResponse, Error>
-        var writeFailed = false
+        var moveFailed = false
     }
 
     private let lock = NSLock()
     private var sinks: [Int: Sink] = [:]
 
-    func register(_ task: URLSessionTask, output: FileHandle, followsRedirects: Bool,
+    func register(_ task: URLSessionTask, destination: URL, followsRedirects: Bool,
                   continuation: CheckedContinuation<URLResponse, Error>) {
         lock.withLock {
-            sinks[task.taskIdentifier] = Sink(output: output, followsRedirects: followsRedirects, continuation: continuation)
+            sinks[task.taskIdentifier] = Sink(destination: destination, followsRedirects: followsRedirects, continuation: continuation)
         }
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard let sink = lock.withLock({ sinks[dataTask.taskIdentifier] }), !sink.writeFailed else { return }
-        do {
-            try sink.output.write(contentsOf: data)
-        } catch {
-            lock.withLock { sinks[dataTask.taskIdentifier]?.writeFailed = true }
-            dataTask.cancel()
+    func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didFinishDownloadingTo location: URL) {
+        guard let sink = lock.withLock({ sinks[downloadTask.taskIdentifier] }) else {
+            ReplyFiles.remove(location)
+            return
+        }
+        if !ReplyFiles.move(location, to: sink.destination) {
+            ReplyFiles.remove(location)
+            lock.withLock { sinks[downloadTask.taskIdentifier]?.moveFailed = true }
         }
     }
+
+    func urlSession(_ session: URLSession, downloadTask: URLSessionDownloadTask, didWriteData bytesWritten: Int64,
+                    totalBytesWritten: Int64, totalBytesExpectedToWrite: Int64) {}
 
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
@@ -92,10 +105,12 @@ final class StreamingReceiver: NSObject, URLSessionDataDelegate, @unchecked Send
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         guard let sink = lock.withLock({ sinks.removeValue(forKey: task.taskIdentifier) }) else { return }
-        try? sink.output.close()
-        if sink.writeFailed {
+        if sink.moveFailed {
             sink.continuation.resume(throwing: TransportError(timedOut: false, message: "cannot write the reply to the state directory"))
         } else if let error {
+            // A transfer cut short leaves its partial file behind (FoundationNetworking does not say where):
+            // such files are removed once nothing has written to them for a while.
+            ReplyFiles.removeAbandonedDownloads()
             sink.continuation.resume(throwing: URLSessionTransport.transportError(error))
         } else if let response = task.response {
             sink.continuation.resume(returning: response)

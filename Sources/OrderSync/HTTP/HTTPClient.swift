@@ -160,10 +160,10 @@ private final class WriteRedirectRefusal: NSObject, URLSessionTaskDelegate, @unc
 /// The data task of one request, cancellable from any thread, even before it has started.
 final class DataTaskHandle: @unchecked Sendable {
     private let lock = NSLock()
-    private var task: URLSessionDataTask?
+    private var task: URLSessionTask?
     private var cancelled = false
 
-    func start(_ task: URLSessionDataTask) {
+    func start(_ task: URLSessionTask) {
         let cancelNow = lock.withLock { () -> Bool in
             self.task = task
             return cancelled
@@ -173,7 +173,7 @@ final class DataTaskHandle: @unchecked Sendable {
     }
 
     func cancel() {
-        let task = lock.withLock { () -> URLSessionDataTask? in
+        let task = lock.withLock { () -> URLSessionTask? in
             cancelled = true
             return self.task
         }

@@ -8,36 +8,51 @@ public struct PendingAcceptance: Sendable {
     public var missed: Bool
 }
 
+/// Per channel: orders awaiting acceptance whose deadline falls within the next hours / has passed.
+public struct AcceptanceDeadlineCounts: Sendable, Equatable {
+    public var dueSoon = 0
+    public var overdue = 0
+}
+
 extension Store {
-    /// Orders awaiting acceptance that carry a deadline, soonest first.
+    /// Orders awaiting acceptance whose 75 % warning (of `windows[channel]` hours) or deadline has come by
+    /// `now` and that still need something: not yet warned, or past their deadline (the watch repeats the
+    /// overdue alert while they wait), soonest first. Channels without a window are not read.
     ///
-    /// Performance: the heartbeat (every 2 s) and the deadline watch (every 5 s) both read every waiting
-    /// order; when no `orders` row has changed since the last read, the last answer is returned. Changes
-    /// are seen through `ordersVersion` (bumped by this process's writes to `orders`, after them) and
-    /// `PRAGMA data_version` (commits by other connections: the CLI).
-    public func pendingAcceptances(channel: String? = nil) throws -> [PendingAcceptance] {
-        // Not inside a transaction: its writes could still roll back after being cached.
-        guard channel == nil, !db.isInTransaction else { return try readPendingAcceptances(channel: channel) }
-        let key = [ordersVersion.value, try dataVersion()]
-        if let cached = ordersVersion.cachedPending(for: key) { return cached }
-        let pending = try readPendingAcceptances(channel: nil)
-        ordersVersion.cachePending(pending, for: key)
-        return pending
+    /// Memory and time: only those rows are read, through the `(status, accept_by)` index. The watch looks
+    /// every few seconds; it used to read every waiting order (94,000 in the 100k backlog, about 18 MB
+    /// held between looks) and pick the due ones in Swift.
+    public func acceptancesDue(now: Date, windows: [String: Int]) throws -> [PendingAcceptance] {
+        var due: [PendingAcceptance] = []
+        for (channel, hours) in windows.sorted(by: { $0.key < $1.key }) {
+            let horizon = now.addingTimeInterval(0.25 * Double(hours) * 3600)
+            for row in try db.query("""
+                SELECT external_id, accept_by, deadline_warned_at, deadline_missed_at FROM orders
+                WHERE status = 'awaiting_acceptance' AND accept_by IS NOT NULL AND accept_by <= ?1 AND channel = ?2
+                AND (accept_by <= ?3 OR deadline_warned_at IS NULL)
+                """, [Store.time(horizon), .text(channel), Store.time(now)]) {
+                guard let by = Store.date(row, "accept_by") else { continue }
+                due.append(PendingAcceptance(ref: OrderRef(channel: channel, externalID: row.string("external_id") ?? ""),
+                                             acceptBy: by, warned: row.string("deadline_warned_at") != nil,
+                                             missed: row.string("deadline_missed_at") != nil))
+            }
+        }
+        return due.sorted { $0.acceptBy < $1.acceptBy }
     }
 
-    private func readPendingAcceptances(channel: String?) throws -> [PendingAcceptance] {
-        var sql = """
-            SELECT channel, external_id, accept_by, deadline_warned_at, deadline_missed_at FROM orders
-            WHERE status = 'awaiting_acceptance' AND accept_by IS NOT NULL
-            """
-        var args: [SQLValue] = []
-        if let channel { sql += " AND channel = ?"; args.append(.text(channel)) }
-        return try db.query(sql + " ORDER BY accept_by", args).compactMap { row in
-            guard let by = Store.date(row, "accept_by") else { return nil }
-            return PendingAcceptance(ref: OrderRef(channel: row.string("channel") ?? "", externalID: row.string("external_id") ?? ""),
-                                     acceptBy: by, warned: row.string("deadline_warned_at") != nil,
-                                     missed: row.string("deadline_missed_at") != nil)
+    /// Per channel, orders awaiting acceptance due within `within` of `now` (not yet passed) and overdue,
+    /// counted by SQLite (stored times are fixed-width UTC text, so text order is time order).
+    public func acceptanceDeadlineCounts(now: Date = Date(), within: TimeInterval = 6 * 3600) throws -> [String: AcceptanceDeadlineCounts] {
+        var counts: [String: AcceptanceDeadlineCounts] = [:]
+        for row in try db.query("""
+            SELECT channel, SUM(accept_by <= ?1) AS overdue, SUM(accept_by > ?1) AS due_soon FROM orders
+            WHERE status = 'awaiting_acceptance' AND accept_by IS NOT NULL AND accept_by <= ?2
+            GROUP BY channel
+            """, [Store.time(now), Store.time(now.addingTimeInterval(within))]) {
+            counts[row.string("channel") ?? ""] = AcceptanceDeadlineCounts(dueSoon: row.int("due_soon") ?? 0,
+                                                                           overdue: row.int("overdue") ?? 0)
         }
+        return counts
     }
 
     /// Records that the 75 % warning (or the missed-deadline error) was logged, so it is logged once.
@@ -45,27 +60,5 @@ extension Store {
         let column = missed ? "deadline_missed_at" : "deadline_warned_at"
         try db.execute("UPDATE orders SET \(column) = ? WHERE channel = ? AND external_id = ?",
                        [Store.time(now), .text(ref.channel), .text(ref.externalID)])
-        ordersVersion.bump()
-    }
-}
-
-/// Counts this process's writes to `orders` and keeps the last `pendingAcceptances()` answer with the
-/// versions it was read at. Thread-safe.
-final class OrdersVersion: @unchecked Sendable {
-    private let lock = NSLock()
-    private var version = 0
-    private var pending: (key: [Int], value: [PendingAcceptance])?
-
-    var value: Int { lock.withLock { version } }
-
-    /// Call after every write to `orders` (even one that may roll back: a spurious bump only costs a re-read).
-    func bump() { lock.withLock { version += 1 } }
-
-    func cachedPending(for key: [Int]) -> [PendingAcceptance]? {
-        lock.withLock { pending.flatMap { $0.key == key ? $0.value : nil } }
-    }
-
-    func cachePending(_ value: [PendingAcceptance], for key: [Int]) {
-        lock.withLock { pending = (key, value) }
     }
 }

@@ -54,7 +54,6 @@ extension Store {
         let column = missed ? "ship_missed_at" : "ship_warned_at"
         try db.execute("UPDATE orders SET \(column) = ? WHERE channel = ? AND external_id = ?",
                        [Store.time(now), .text(ref.channel), .text(ref.externalID)])
-        ordersVersion.bump()
     }
 
     /// Per channel, unshipped orders (as ``pendingShipments()`` means it, whatever was logged) due within

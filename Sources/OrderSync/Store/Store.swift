@@ -11,8 +11,6 @@ public final class Store: Sendable {
     public let jobQueue: JobQueue
     /// Cursors, marks, polling health and heartbeat, over the same database.
     public let channelState: ChannelState
-    /// Writes to `orders` by this process, for answers cached until the next one (`pendingAcceptances`).
-    let ordersVersion = OrdersVersion()
 
     /// Opens `state_dir/ordersync.sqlite3` (or any path) and applies pending migrations.
     public init(path: String) throws {
@@ -79,7 +77,6 @@ extension Store {
                 """, [.text(order.status.rawValue), .text(order.channelStatus), .text(hash), .blob(json),
                       raw.map { .blob($0) } ?? .null, acceptBy, shipBy, acceptedAt, Store.time(now),
                       .text(order.ref.channel), .text(order.ref.externalID)])
-            ordersVersion.bump()
             if previous != order.status {
                 try recordHistory(order, from: previous, now: now)
             }
@@ -91,7 +88,6 @@ extension Store {
             """, [.text(order.ref.channel), .text(order.ref.externalID), .text(order.status.rawValue),
                   .text(order.channelStatus), .text(hash), .blob(json), raw.map { .blob($0) } ?? .null,
                   acceptBy, Store.time(now), Store.time(now), order.site.map { .text($0) } ?? .null, shipBy, acceptedAt])
-        ordersVersion.bump()
         try recordHistory(order, from: nil, now: now)
         return .inserted
     }

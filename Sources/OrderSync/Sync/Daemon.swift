@@ -20,6 +20,10 @@ public final class Daemon: @unchecked Sendable {
         public var onStopOverdue: (@Sendable () -> Void)?
         /// Seconds after SIGTERM/SIGINT before `onStopOverdue` (the contract allows 10 s for a stop).
         public var stopTimeout: TimeInterval = 8
+        /// Makes `state_dir/replies` the process's temporary directory (`TMPDIR`), where streamed replies
+        /// arrive (see ``ReplyFiles/useAsTemporaryDirectory(_:)``). The binaries set it; tests running a
+        /// daemon inside a test process leave it off, since it changes the whole process's environment.
+        public var repliesAsTemporaryDirectory = false
 
         public init(configPath: String, environment: [String: String], logHandler: (any LogHandler)? = nil,
                     onStopOverdue: (@Sendable () -> Void)? = nil) {
@@ -87,8 +91,10 @@ public final class Daemon: @unchecked Sendable {
         while store == nil {
             do {
                 try FileManager.default.createDirectory(atPath: config.stateDir, withIntermediateDirectories: true)
-                let stale = ReplyFiles.removeStale(in: ReplyFiles.directory(stateDir: config.stateDir))
+                let replies = ReplyFiles.directory(stateDir: config.stateDir)
+                let stale = ReplyFiles.removeStale(in: replies)
                 if stale > 0 { logger.info("reply files of an earlier run removed", ["count": .int(stale)]) }
+                if options.repliesAsTemporaryDirectory { try ReplyFiles.useAsTemporaryDirectory(replies) }
                 let opened = try Store(path: Store.path(inStateDir: config.stateDir))
                 let requeued = try opened.requeueInterrupted()
                 if requeued > 0 { logger.info("interrupted jobs queued again", ["count": .int(requeued)]) }

@@ -95,7 +95,7 @@ public struct StatusReport: Encodable, Sendable {
         let byStatus = try store.orderCountsByStatus()
         let jobs = try store.jobCounts()
         let quarantine = try store.quarantineCounts()
-        let pending = try store.pendingAcceptances()
+        let acceptance = try store.acceptanceDeadlineCounts(now: now)
         let shipping = try store.shipmentDeadlineCounts(now: now)
         let openReturns = try store.openReturnCounts()
         var channels: [Channel] = []
@@ -125,9 +125,7 @@ public struct StatusReport: Encodable, Sendable {
                 jobsPending: jobs[channel.id]?.pending ?? 0,
                 jobsFailed: jobs[channel.id]?.failed ?? 0, jobsObsolete: jobs[channel.id]?.obsolete ?? 0,
                 quarantined: quarantine[channel.id] ?? 0,
-                acceptanceDueSoon: pending.filter { $0.ref.channel == channel.id && $0.acceptBy > now
-                    && $0.acceptBy.timeIntervalSince(now) <= 6 * 3600 }.count,
-                acceptanceOverdue: pending.filter { $0.ref.channel == channel.id && $0.acceptBy <= now }.count,
+                acceptanceDueSoon: acceptance[channel.id]?.dueSoon ?? 0, acceptanceOverdue: acceptance[channel.id]?.overdue ?? 0,
                 shipmentDueSoon: shipping[channel.id]?.dueSoon ?? 0, shipmentOverdue: shipping[channel.id]?.overdue ?? 0,
                 returnsOpen: openReturns[channel.id] ?? 0, cursor: cursor, cursorSummary: ChannelFactory.cursorSummary(type: channel.type, cursor: cursor, now: now)))
         }

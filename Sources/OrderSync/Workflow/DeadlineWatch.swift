@@ -29,7 +29,7 @@ public struct DeadlineWatch: Service {
     @discardableResult
     public func check(now: Date = Date()) throws -> (warned: Int, missed: Int) {
         var warned = 0, missed = 0
-        for pending in try store.pendingAcceptances() {
+        for pending in try store.acceptancesDue(now: now, windows: windows) {
             guard let hours = windows[pending.ref.channel] else { continue }
             // Built only when something is logged: this loop runs every few seconds over every waiting order.
             var log: Logger {
