@@ -13,15 +13,22 @@ import Foundation
 ///   stays bounded by what one poll reads.
 public final class UnchangedPayloads: @unchecked Sendable {
     private let lock = NSLock()
-    /// What is kept with a fingerprint: a value (a page's next page number; 0 for orders) and, for a whole
-    /// page, the fingerprints of its orders (kept alive with the page while the page is skipped whole).
-    private struct Entry {
+    /// What is kept with a whole page's fingerprint: a value (the listing's next page number; 0 for none)
+    /// and the fingerprints of its orders (kept alive with the page while the page is skipped whole).
+    private struct Page {
         var value: Int
         var members: [Int] = []
     }
 
-    private var current: [Int: Entry] = [:]
-    private var previous: [Int: Entry] = [:]
+    /// One generation. Orders (nearly every entry) are a set of fingerprints, 8 bytes each: in the 100k
+    /// backlog a dictionary of entries held 4 MB at its peak (issue 17).
+    private struct Generation {
+        var orders: Set<Int> = []
+        var pages: [Int: Page] = [:]
+    }
+
+    private var current = Generation()
+    private var previous = Generation()
 
     public init() {}
 
@@ -49,26 +56,29 @@ public final class UnchangedPayloads: @unchecked Sendable {
     /// The value remembered with this payload when it was stored before (and keeps it for the next poll).
     public func value(for fingerprint: Int) -> Int? {
         lock.withLock {
-            if let entry = current[fingerprint] { return entry.value }
-            guard let entry = previous[fingerprint] else { return nil }
-            current[fingerprint] = entry
-            for member in entry.members where current[member] == nil {
-                if let kept = previous[member] { current[member] = kept }
+            if current.orders.contains(fingerprint) { return 0 }
+            if let page = current.pages[fingerprint] { return page.value }
+            if previous.orders.contains(fingerprint) {
+                current.orders.insert(fingerprint)
+                return 0
             }
-            return entry.value
+            guard let page = previous.pages[fingerprint] else { return nil }
+            current.pages[fingerprint] = page
+            for member in page.members where previous.orders.contains(member) { current.orders.insert(member) }
+            return page.value
         }
     }
 
     /// Records payloads whose page was committed.
     public func remember(_ fingerprints: [Int]) {
         guard !fingerprints.isEmpty else { return }
-        lock.withLock { for fingerprint in fingerprints { current[fingerprint] = Entry(value: 0) } }
+        lock.withLock { current.orders.formUnion(fingerprints) }
     }
 
     /// Records one payload with a value: a whole listing page, where the listing goes on, and the orders
     /// on it (all stored by then).
     public func remember(_ fingerprint: Int, value: Int, members: [Int] = []) {
-        lock.withLock { current[fingerprint] = Entry(value: value, members: members) }
+        lock.withLock { current.pages[fingerprint] = Page(value: value, members: members) }
     }
 
     /// The on-commit hook for a page: remembers its payloads' fingerprints and, for a whole listing page, the
@@ -85,10 +95,14 @@ public final class UnchangedPayloads: @unchecked Sendable {
     public func startPoll() {
         lock.withLock {
             previous = current
-            current = [:]
+            current = Generation()
         }
     }
 
     /// How many payloads are remembered (tests).
-    public var count: Int { lock.withLock { Set(current.keys).union(previous.keys).count } }
+    public var count: Int {
+        lock.withLock {
+            current.orders.union(previous.orders).union(current.pages.keys).union(previous.pages.keys).count
+        }
+    }
 }

