@@ -122,7 +122,7 @@ public indirect enum JSONValue: Sendable, Hashable {
     /// The bytes of `JSONLinesLogHandler.quote(s)`: `"` and `\` escaped, `\n` `\r` `\t`, other controls as
     /// `\u00xx` (lower-case hex), everything else as is. Byte-wise is equivalent to scalar-wise here: the
     /// escaped characters are all ASCII, and bytes of multi-byte scalars are never below 0x80.
-    /// `namedBackspaceAndFormFeed` writes `\b` and `\f` as `JSONEncoder` does (see ``CompactJSONEncoder``).
+    /// `namedBackspaceAndFormFeed` writes `\b` and `\f` as `JSONEncoder` does (see ``OrderJSONWriter``).
     static func quote(_ s: String, into out: inout [UInt8], namedBackspaceAndFormFeed: Bool = false) {
         out.append(0x22)
         // Nearly every string needs no escape: copy it whole.
