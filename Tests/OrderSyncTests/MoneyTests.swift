@@ -33,6 +33,21 @@ final class MoneyTests: XCTestCase {
         }
     }
 
+    /// ASCII text is read by a byte-level fast path; text with any other character by the general one. A
+    /// trailing no-break space (whitespace to both, but not ASCII) sends the same text down the general
+    /// path: both must give the same answer for every mix of the characters amounts are made of.
+    func testTheASCIIFastPathAnswersLikeTheGeneralPath() {
+        let alphabet = Array("0123456789..+-  \te,")
+        var generator = SplitMix(seed: 3)
+        for _ in 0..<20_000 {
+            let length = Int(generator.next() % 9)
+            let text = String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+            XCTAssertEqual(Money(text), Money(text + "\u{A0}"), "\"\(text)\"")
+        }
+        XCTAssertEqual(Money("92233720368547758.07\u{A0}")?.minorUnits, Int64.max)
+        XCTAssertNil(Money("92233720368547758.08"))
+    }
+
     func testLargestAmountStillParses() throws {
         XCTAssertEqual(try XCTUnwrap(Money("92233720368547758.07")).minorUnits, Int64.max)
         XCTAssertEqual(try XCTUnwrap(Money("-92233720368547758.07")).minorUnits, -Int64.max)
