@@ -102,7 +102,7 @@ struct BenchOptions: Sendable {
             return next
         }
         func list(_ flag: String) throws -> [String] {
-            try value(flag).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            try value(flag).split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         }
         var sizesGiven = false, idleGiven = false
         while let flag = rest.popFirst() {

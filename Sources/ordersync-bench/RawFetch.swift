@@ -78,7 +78,7 @@ enum Floor {
         var request = URLRequest(url: url)
         for header in headers {
             guard let colon = header.firstIndex(of: ":") else { continue }
-            request.setValue(header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces),
+            request.setValue(header[header.index(after: colon)...].trimmingWhitespace(),
                              forHTTPHeaderField: String(header[..<colon]))
         }
         let line: String

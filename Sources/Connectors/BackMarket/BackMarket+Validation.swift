@@ -7,7 +7,7 @@ extension BackMarketSettings {
         // Back Market: `User-Agent: BM-{Company}-{Integration};{contact email}` on every call, else 403.
         problems.checkHeaderValue(userAgent, at: key("user_agent"),
                                   emptyHint: " (Back Market requires BM-{Company}-{Integration};{email})")
-        if !userAgent.trimmingCharacters(in: .whitespaces).isEmpty && !userAgent.contains(";") {
+        if !userAgent.trimmingWhitespace().isEmpty && !userAgent.contains(";") {
             problems.add(key("user_agent"), "must look like BM-{Company}-{Integration};{email} (no \";\" before the contact e-mail)")
         }
         let languageOK = acceptLanguage.split(separator: "-", omittingEmptySubsequences: false).enumerated().allSatisfy {

@@ -43,10 +43,10 @@ extension SpartooMapper {
 
     /// `12`, `12b`, `12 bis`, `3-5`: what a house number in `*_company` looks like.
     static func isHouseNumber(_ text: String) -> Bool {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let t = text.trimmingWhitespace().lowercased()
         guard let first = t.first, first.isASCII, first.isNumber, t.count <= 10 else { return false }
         let digits = t.prefix { $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "/") }
-        let rest = t.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        let rest = t.dropFirst(digits.count).trimmingWhitespace()
         return rest.isEmpty || ["bis", "ter", "quater"].contains(rest) || (rest.count == 1 && rest.first!.isLetter)
     }
 
@@ -57,9 +57,9 @@ extension SpartooMapper {
     /// An ISO 3166-1 alpha-2 code from `*_country_iso`, else from a two-letter or recognised `*_country`
     /// (Spartoo may send a name, API notes §5); an unrecognised name is kept as sent.
     static func normalizedCountry(iso: String, name: String) -> String {
-        let isoTrimmed = iso.trimmingCharacters(in: .whitespaces)
+        let isoTrimmed = iso.trimmingWhitespace()
         if isoTrimmed.count == 2 { return isoTrimmed.uppercased() }
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        let trimmed = name.trimmingWhitespace()
         if trimmed.count == 2, trimmed.allSatisfy({ $0.isASCII && $0.isLetter }) { return trimmed.uppercased() == "UK" ? "GB" : trimmed.uppercased() }
         let key = trimmed.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
             .lowercased().replacingOccurrences(of: "-", with: " ")

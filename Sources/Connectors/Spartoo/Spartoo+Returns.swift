@@ -45,7 +45,7 @@ enum SpartooReturns {
             guard let order = element.string("order") ?? element.string("orders_id"), !order.isEmpty else {
                 throw Malformed(description: "return \(id): missing order")
             }
-            guard let statusText = element.string("return_status"), let status = Int(statusText.trimmingCharacters(in: .whitespaces)) else {
+            guard let statusText = element.string("return_status"), let status = Int(statusText.trimmingWhitespace()) else {
                 throw Malformed(description: "return \(id): missing or invalid return_status")
             }
             let reason = element.string("return_reason").flatMap { $0.isEmpty ? nil : $0 }
@@ -55,7 +55,7 @@ enum SpartooReturns {
 
     /// `return_date` in an unspecified format: a UNIX time, an ISO 8601 time, or Paris wall-clock text.
     static func date(_ text: String?) -> Date? {
-        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let text = text?.trimmingWhitespace(), !text.isEmpty else { return nil }
         if let seconds = Int(text), seconds > 0 { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
         return Timestamp.parse(text) ?? SpartooTime.parse(text)
     }

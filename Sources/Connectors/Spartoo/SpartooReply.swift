@@ -64,7 +64,7 @@ struct SpartooCode: Sendable, Equatable, CustomStringConvertible {
     /// A body that is nothing but an integer (`-2`), as some scripts answer errors.
     static func loneInteger(_ body: Data) -> Int? {
         guard body.count < 32 else { return nil }
-        return Int(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        return Int(String(decoding: body, as: UTF8.self).trimmingWhitespaceAndNewlines())
     }
 }
 

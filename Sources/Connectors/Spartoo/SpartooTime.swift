@@ -26,7 +26,7 @@ enum SpartooTime {
     /// date and time, optional seconds, a bare date; no zone means Paris wall time, an explicit zone
     /// (`Z`, `+01:00`) is honoured. Returns nil for anything else (including `0000-00-00 00:00:00`).
     static func parse(_ text: String) -> Date? {
-        var value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var value = text.trimmingWhitespaceAndNewlines()
         guard value.count >= 10 else { return nil }
         // `2024-03-10:10:30:00` → `2024-03-10 10:30:00`.
         let dateEnd = value.index(value.startIndex, offsetBy: 10)

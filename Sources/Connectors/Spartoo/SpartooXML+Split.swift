@@ -116,7 +116,7 @@ extension SpartooXML {
             let value = UnsafeBufferPointer(rebasing: bytes[lower..<upper])
             guard !value.contains(UInt8(ascii: "<")), !value.contains(UInt8(ascii: "&")),
                   !value.contains(UInt8(ascii: "]")) else { return nil }
-            let text = String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: value, as: UTF8.self).trimmingWhitespaceAndNewlines()
             return text.isEmpty ? nil : text
         }
     }

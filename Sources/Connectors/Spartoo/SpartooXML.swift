@@ -46,7 +46,7 @@ struct SpartooXMLElement: Sendable, Hashable {
         // Most values have nothing to trim: skip Foundation's trimming for them.
         guard let first = text.utf8.first, let last = text.utf8.last else { return text }
         if Self.isPlain(first) && Self.isPlain(last) { return text }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.trimmingWhitespaceAndNewlines()
     }
 
     /// A byte that is neither ASCII whitespace nor the start or end of a multi-byte character.

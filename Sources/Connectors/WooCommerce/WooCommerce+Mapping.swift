@@ -16,7 +16,7 @@ public enum WooCommerceStatuses {
 
     /// The status as the REST API spells it: trimmed, lower-cased, without the `wc-` storage prefix.
     public static func canonical(_ raw: String) -> String {
-        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let text = raw.trimmingWhitespace().lowercased()
         return text.hasPrefix("wc-") ? String(text.dropFirst(3)) : text
     }
 
@@ -191,7 +191,7 @@ struct WooCommerceMapper: Sendable {
     static func money(_ value: JSONValue?, _ field: String) throws -> Money? {
         guard let value, !value.isNull else { return nil }
         guard let text = value.text else { throw MappingError.invalid(field) }
-        if text.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
+        if text.trimmingWhitespace().isEmpty { return nil }
         guard let money = Money(text) else { throw MappingError.invalid(field) }
         return money
     }
@@ -224,6 +224,10 @@ struct WooCommerceMapper: Sendable {
 
     /// Text without HTML tags and with the common entities decoded (plugins put markup in display values).
     static func plainText(_ text: String) -> String {
+        // Most names hold neither a tag nor an entity: nothing to strip or decode.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) {
+            return text.trimmingWhitespaceAndNewlines()
+        }
         var out = ""
         var inTag = false
         for ch in text {
@@ -234,6 +238,6 @@ struct WooCommerceMapper: Sendable {
         let entities = [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#039;", "'"), ("&#39;", "'"),
                         ("&nbsp;", " ")]
         for (entity, value) in entities { out = out.replacingOccurrences(of: entity, with: value) }
-        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+        return out.trimmingWhitespaceAndNewlines()
     }
 }

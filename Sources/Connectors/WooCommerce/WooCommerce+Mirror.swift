@@ -23,7 +23,7 @@ extension WooCommerceChannel: MirrorStore {
                                    message: "response is not a list of orders")
             }
             if let found = items.first(where: { Self.mirrorRef(of: $0) == ref.description }) { return found["id"]?.text }
-            let totalPages = response.header("x-wp-totalpages").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let totalPages = response.header("x-wp-totalpages").flatMap { Int($0.trimmingWhitespace()) }
             if items.isEmpty || page >= (totalPages ?? (items.count < 100 ? page : page + 1)) { return nil }
             page += 1
         }

@@ -73,8 +73,8 @@ extension WooCommerceChannel {
                 throw ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: response.status,
                                    message: "response is not a list of orders")
             }
-            let total = response.header("x-wp-total").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            let totalPages = response.header("x-wp-totalpages").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let total = response.header("x-wp-total").flatMap { Int($0.trimmingWhitespace()) }
+            let totalPages = response.header("x-wp-totalpages").flatMap { Int($0.trimmingWhitespace()) }
             // An order left the frozen window (edited, binned): later pages shifted by one.
             let totalChanged = expectedTotal.map { expected in total.map { $0 != expected } ?? false } ?? false
             // The same id twice with another date_modified: edited and moved to the end while still inside

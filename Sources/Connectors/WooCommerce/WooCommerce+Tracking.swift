@@ -58,7 +58,7 @@ enum WooCommerceTracking {
     private static func substringMentions(_ text: String, tracking: String) -> Bool {
         let haystack = Array(text.lowercased().unicodeScalars)
         var candidates = [compact(tracking).lowercased()]
-        let typed = tracking.trimmingCharacters(in: .whitespaces).lowercased()
+        let typed = tracking.trimmingWhitespace().lowercased()
         if typed != candidates[0] { candidates.append(typed) }
         for candidate in candidates where !candidate.isEmpty {
             let needle = Array(candidate.unicodeScalars)
@@ -84,7 +84,7 @@ enum WooCommerceTracking {
     /// link (typed with `--tracking-url`, or the carrier's template already rendered) comes first.
     static func customLink(shipmentURL: String?, rendered: String?) -> String? {
         for candidate in [shipmentURL, rendered] {
-            if let link = candidate?.trimmingCharacters(in: .whitespaces), !link.isEmpty { return link }
+            if let link = candidate?.trimmingWhitespace(), !link.isEmpty { return link }
         }
         return nil
     }

@@ -8,7 +8,7 @@ extension WooCommerceSettings {
         var seen: Set<String> = []
         for (index, status) in statuses.enumerated() {
             let statusPath = ConfigPath.index(statusesPath, index)
-            if status.trimmingCharacters(in: .whitespaces).isEmpty {
+            if status.trimmingWhitespace().isEmpty {
                 problems.add(statusPath, "must not be empty")
             } else if Self.forbiddenStatuses.contains(status) {
                 problems.add(statusPath, "\(ConfigText.quoted(status)) is never imported (drafts and trash are skipped)")

@@ -52,7 +52,7 @@ extension Config {
                 if !types.contains(type) {
                     problems.add(namePath, "unknown channel type \(ConfigText.quoted(type)) (expected "
                         + "\(ConfigText.list(types)))\(ConfigText.didYouMean(type, types))")
-                } else if name.trimmingCharacters(in: .whitespaces).isEmpty {
+                } else if name.trimmingWhitespace().isEmpty {
                     problems.add(namePath, "must not be empty")
                 } else if ConfigText.hasControlCharacter(name) {
                     problems.add(namePath, "must not contain a line break or control character")
@@ -156,7 +156,7 @@ public struct ConfigProblemList {
 
     /// A value sent in an HTTP header: non-empty, no line break or control character.
     public mutating func checkHeaderValue(_ value: String, at path: String, emptyHint: String = "") {
-        if value.trimmingCharacters(in: .whitespaces).isEmpty {
+        if value.trimmingWhitespace().isEmpty {
             add(path, "must not be empty" + emptyHint)
         } else if ConfigText.hasControlCharacter(value) {
             add(path, "must not contain a line break or control character")

@@ -7,7 +7,7 @@ extension ChannelHTTP {
     /// fragment, which may echo credentials.
     public static func redirectRefusal(_ response: ChannelResponse, request: ChannelRequest, operation: String) -> ChannelError? {
         guard (300..<400).contains(response.status), response.status != 304 else { return nil }
-        let header = response.header("location")?.trimmingCharacters(in: .whitespaces) ?? ""
+        let header = response.header("location")?.trimmingWhitespace() ?? ""
         guard !header.isEmpty, let target = URL(string: header, relativeTo: request.url)?.absoluteURL,
               var shown = URLComponents(url: target, resolvingAgainstBaseURL: true) else {
             return ChannelError(.permanent, operation: operation, httpStatus: response.status,

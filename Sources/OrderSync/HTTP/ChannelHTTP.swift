@@ -111,7 +111,7 @@ public struct ChannelHTTP: Sendable {
                                 detail: ErrorDetail? = nil) -> ChannelError? {
         let status = response.status
         if status == 429 {
-            let after = response.header("retry-after").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
+            let after = response.header("retry-after").flatMap { TimeInterval($0.trimmingWhitespace()) }
             return ChannelError(.retryable(retryAfter: after ?? rateLimitPause), operation: operation, httpStatus: 429,
                                 message: "rate limited")
         }
@@ -137,7 +137,7 @@ public struct ChannelHTTP: Sendable {
 
     /// True when a body starts like an HTML page (captcha, WAF, error page).
     public static func looksLikeHTML(_ body: Data) -> Bool {
-        let head = String(decoding: body.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let head = String(decoding: body.prefix(512), as: UTF8.self).trimmingWhitespaceAndNewlines().lowercased()
         return head.hasPrefix("<!doctype html") || head.hasPrefix("<html") || head.hasPrefix("<head") || head.hasPrefix("<body")
     }
 

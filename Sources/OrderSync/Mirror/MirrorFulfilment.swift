@@ -69,7 +69,7 @@ public enum MirrorFulfilment {
     /// `Tracking: <carrier> <number>` (the carrier may have several words, or be absent).
     static func noteTracking(_ note: String) -> MirrorTracking? {
         for line in note.split(whereSeparator: \.isNewline) {
-            let text = line.trimmingCharacters(in: .whitespaces)
+            let text = line.trimmingWhitespace()
             guard text.lowercased().hasPrefix("tracking:") else { continue }
             let words = text.dropFirst("tracking:".count).split(separator: " ").map(String.init)
             guard let number = words.last else { continue }

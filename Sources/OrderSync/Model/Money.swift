@@ -23,7 +23,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible, Codable {
         case .invalid: return nil
         case .general: break
         }
-        var s = Substring(text.trimmingCharacters(in: .whitespaces))
+        var s = Substring(text.trimmingWhitespace())
         var negative = false
         if s.first == "-" || s.first == "+" {
             negative = s.first == "-"

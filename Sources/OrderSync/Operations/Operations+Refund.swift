@@ -8,7 +8,7 @@ extension Operations {
     public func refund(_ text: String, reason: String, amount: String?, lines: [(id: String, quantity: Int?)],
                        viaGateway: Bool) throws -> String {
         let (ref, order, channel) = try order(text)
-        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = reason.trimmingWhitespaceAndNewlines()
         guard !trimmed.isEmpty else { throw UserError(.usage, "refund: --reason TEXT is required (the buyer sees it)") }
         var money: Money?
         if let amount {

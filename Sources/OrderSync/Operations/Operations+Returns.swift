@@ -14,7 +14,7 @@ extension Operations {
             throw UserError(.dataError, "\(returnRef): \(channel.type.rawValue) takes no return decisions through its API; "
                 + "decide it in the channel's back office (ordersync only lists these cases)")
         }
-        if !accept, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+        if !accept, (reason ?? "").trimmingWhitespace().isEmpty {
             throw UserError(.usage, "return refuse: --reason TEXT is required")
         }
         if let labelURL, URL(string: labelURL)?.scheme.map({ ["http", "https"].contains($0.lowercased()) }) != true {

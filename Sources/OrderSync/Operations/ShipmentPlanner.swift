@@ -41,7 +41,7 @@ public struct ShipmentPlanner: Sendable {
         let ref = order.ref
         func refuse(_ reason: String) -> UserError { UserError(.dataError, "\(ref): \(reason)") }
 
-        let tracking = input.trackingNumber.trimmingCharacters(in: .whitespaces)
+        let tracking = input.trackingNumber.trimmingWhitespace()
         guard !tracking.isEmpty else { throw refuse("tracking number is empty") }
         guard tracking.count <= 64, tracking.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
             throw refuse("tracking number \"\(tracking.prefix(70))\" is not valid (at most 64 printable characters)")

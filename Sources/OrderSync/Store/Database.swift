@@ -90,7 +90,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public var isTemporary: Bool { [.busy, .diskFull, .readOnly, .cannotOpen].contains(kind) }
 
     public var description: String {
-        let statement = sql.map { " in: " + $0.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") } ?? ""
+        let statement = sql.map { " in: " + $0.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() }.joined(separator: " ") } ?? ""
         return "database \(operation) failed: \(message) (sqlite code \(code))\(statement)"
     }
 }

@@ -66,7 +66,7 @@ public indirect enum JSONValue: Sendable, Hashable {
     public var int: Int? {
         switch self {
         case .number(let n): Int(n)
-        case .string(let s): Int(s.trimmingCharacters(in: .whitespaces))
+        case .string(let s): Int(s.trimmingWhitespace())
         default: nil
         }
     }

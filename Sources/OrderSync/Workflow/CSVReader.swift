@@ -40,7 +40,7 @@ public enum CSVReader {
         var iterator = Array(text.unicodeScalars)
         var i = 0
         func endField() {
-            fields.append(fieldWasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
+            fields.append(fieldWasQuoted ? field : field.trimmingWhitespace())
             field = ""
             fieldWasQuoted = false
             afterQuote = false

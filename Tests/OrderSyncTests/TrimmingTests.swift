@@ -1,0 +1,22 @@
+import Foundation
+import XCTest
+
+@testable import OrderSync
+
+/// The trimming helpers answer exactly as Foundation's `trimmingCharacters(in:)` with `.whitespaces` and
+/// `.whitespacesAndNewlines`, on text that needs no trimming (the fast answer) and on text that does.
+final class TrimmingTests: XCTestCase {
+    func testTheHelpersAnswerLikeFoundation() {
+        let pieces = ["a", "Zé", " ", "\t", "\n", "\r\n", "\u{A0}", "\u{2003}", "\u{3000}", "\u{85}", "\u{2028}", "x y", "0.5",
+                      "\u{7F}", "\u{1}", "é", "e\u{301}", "📦", "-", ""]
+        var generator = SplitMix(seed: 11)
+        for _ in 0..<20_000 {
+            let text = (0..<Int(generator.next() % 5)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            XCTAssertEqual(text.trimmingWhitespace(), text.trimmingCharacters(in: .whitespaces), "\"\(text)\"")
+            XCTAssertEqual(text.trimmingWhitespaceAndNewlines(), text.trimmingCharacters(in: .whitespacesAndNewlines), "\"\(text)\"")
+            let sub = text.dropFirst(min(1, text.count))
+            XCTAssertEqual(sub.trimmingWhitespace(), sub.trimmingCharacters(in: .whitespaces), "\"\(sub)\"")
+            XCTAssertEqual(sub.trimmingWhitespaceAndNewlines(), sub.trimmingCharacters(in: .whitespacesAndNewlines), "\"\(sub)\"")
+        }
+    }
+}
