@@ -4,8 +4,10 @@ import Glibc
 #endif
 
 /// glibc's allocator, tuned for a long-running daemon whose work comes in bursts (a poll's pages):
-/// - at most 2 arenas (glibc makes up to 8 per core, one per thread that allocates; every Swift
-///   concurrency thread touched its own, each keeping its freed pages);
+/// - at most 4 arenas (glibc makes up to 8 per core, one per thread that allocates; every Swift
+///   concurrency thread touched its own, each keeping its freed pages). 2 arenas kept memory lowest, but
+///   the import's threads then queued on the arena locks (futex waits and wake-ups were ~10 % of a 10k
+///   backlog's CPU); 4 cut the daemon's CPU there by ~15 % with the same idle and backlog VmHWM (issue 17);
 /// - a fixed 256 KB mmap threshold: a reply or page buffer above it is mapped and unmapped, so it does
 ///   not raise the heap's high-water mark (glibc's default threshold climbs after each such free, up to
 ///   32 MB, after which every large buffer stays on the heap);
@@ -22,7 +24,7 @@ public enum MallocTuning {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
         // malloc.h: M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3, M_ARENA_MAX -8.
-        _ = mallopt(-8, 2)
+        _ = mallopt(-8, 4)
         _ = mallopt(-3, 256 * 1024)
         _ = mallopt(-1, 512 * 1024)
         #endif
