@@ -189,19 +189,23 @@ public struct BackMarketChannel: ChannelConnector {
             var quarantined: [QuarantinedPayload] = []
             var fingerprints: [Int] = []
             var members: [Int] = []
-            for item in results {
+            // Each order's own bytes in the reply (its raw payload and fingerprint), else its subtree written out.
+            let slices = JSONSkim.elements(of: response.body, key: "results", count: results.count)
+            for (index, item) in results.enumerated() {
                 // Stored before and unchanged since: nothing to map or store. (Its date is not counted in
                 // `newest`, which only holds the cursor back: never a reason to read less.)
-                let fingerprint = UnchangedPayloads.fingerprint(item)
+                let slice = slices?[index]
+                let fingerprint = slice.map { UnchangedPayloads.fingerprint(bytes: $0) } ?? UnchangedPayloads.fingerprint(item)
                 members.append(fingerprint)
                 if unchanged.contains(fingerprint) { continue }
                 do {
                     let order = try mapper.order(from: item)
                     if let modified = order.updatedAt { newest = max(newest ?? modified, modified) }
-                    orders.append(FetchedOrder(order: order, raw: item.data))
+                    orders.append(FetchedOrder(order: order, raw: slice.map { Data($0) } ?? item.data))
                     fingerprints.append(fingerprint)
                 } catch {
-                    quarantined.append(QuarantinedPayload(externalID: item["order_id"]?.text, reason: "\(error)", raw: item.data))
+                    quarantined.append(QuarantinedPayload(externalID: item["order_id"]?.text, reason: "\(error)",
+                                                          raw: slice.map { Data($0) } ?? item.data))
                 }
             }
             // A page with nothing to quarantine is remembered whole once its orders are stored.

@@ -99,7 +99,8 @@ extension WooCommerceChannel {
             }
             if expectedTotal == nil { expectedTotal = total }
             for (id, modified) in pageIDs { seenIDs[id] = modified }
-            let delivery = select(items, since: since, onlyKnown: onlyKnown, state: &state)
+            let delivery = select(items, since: since, onlyKnown: onlyKnown, state: &state,
+                                  slices: JSONSkim.elements(of: response.body, count: items.count))
             if !delivery.orders.isEmpty || !delivery.quarantined.isEmpty { try await deliver(delivery) }
             if items.isEmpty { break }
             if let totalPages, page >= totalPages { break }
@@ -121,11 +122,13 @@ extension WooCommerceChannel {
     /// Chooses what to deliver from one page: no drafts; orders in `statuses` to be created, the others
     /// (and everything in the bin) only to be followed; each version once per poll. Unmappable payloads
     /// are quarantined, never dropped silently.
-    func select(_ items: [JSONValue], since: Date, onlyKnown: Bool, state: inout WalkState) -> OrderPage {
+    /// `slices`: each item's own bytes in the reply (its raw payload and fingerprint); nil writes the subtree out.
+    func select(_ items: [JSONValue], since: Date, onlyKnown: Bool, state: inout WalkState, slices: [Data]? = nil) -> OrderPage {
         var orders: [FetchedOrder] = []
         var quarantined: [QuarantinedPayload] = []
         var fingerprints: [Int] = []
-        for item in items {
+        for (index, item) in items.enumerated() {
+            let slice = slices?[index]
             let status = WooCommerceStatuses.canonical(item["status"]?.text ?? "")
             if WooCommerceStatuses.drafts.contains(status) { continue }
             // A mirror of a marketplace order is not a store sale: linked through the mirrors table, never imported.
@@ -133,7 +136,7 @@ extension WooCommerceChannel {
             let createIfNew = !onlyKnown && statuses.contains(status)
             guard state.delivered.insert(Self.version(item)).inserted else { continue }
             // Stored before and unchanged since (the overlap re-reads it): nothing to map or store.
-            let fingerprint = UnchangedPayloads.fingerprint(item)
+            let fingerprint = slice.map { UnchangedPayloads.fingerprint(bytes: $0) } ?? UnchangedPayloads.fingerprint(item)
             if unchanged.contains(fingerprint) { continue }
             do {
                 let order = try mapper.order(from: item)
@@ -149,10 +152,10 @@ extension WooCommerceChannel {
                                        ["order.id": .string(order.ref.externalID)])
                     }
                 }
-                orders.append(FetchedOrder(order: order, raw: item.data, createIfNew: createIfNew))
+                orders.append(FetchedOrder(order: order, raw: slice.map { Data($0) } ?? item.data, createIfNew: createIfNew))
                 fingerprints.append(fingerprint)
             } catch {
-                quarantined.append(QuarantinedPayload(externalID: item["id"]?.text, reason: "\(error)", raw: item.data,
+                quarantined.append(QuarantinedPayload(externalID: item["id"]?.text, reason: "\(error)", raw: slice.map { Data($0) } ?? item.data,
                                                       createIfNew: createIfNew))
             }
         }

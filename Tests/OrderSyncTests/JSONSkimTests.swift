@@ -1,0 +1,46 @@
+import Foundation
+import XCTest
+
+@testable import OrderSync
+
+/// Skimming finds each element's own bytes in a listing: every slice parses to exactly the element the
+/// full parser built, whatever strings, escapes and nesting the elements hold; anything unexpected is nil.
+final class JSONSkimTests: XCTestCase {
+    static let awkward = #"""
+        {"count": 3, "next": "https://x/?page=2&results=[1]", "nested": {"results": [9, 9]},
+         "results" : [
+           {"id": 1, "note": "a \"quoted\" ] and } inside", "lines": [{"sku": "A[1]"}, {"sku": "\\"}]},
+           [1, 2.5e3, -0, true, false, null, "x\u00e9y"],
+           "plain string with \/ and \\\" escapes", 42 , {"empty": {}, "list": []}
+         ], "tail": null}
+        """#
+
+    func testEachSliceParsesToTheElementTheParserBuilt() throws {
+        let body = Data(Self.awkward.utf8)
+        let tree = try JSONValue.parse(body)
+        let results = try XCTUnwrap(tree["results"]?.array)
+        let slices = try XCTUnwrap(JSONSkim.elements(of: body, key: "results", count: results.count))
+        XCTAssertEqual(slices.count, 5)
+        for (slice, element) in zip(slices, results) {
+            XCTAssertEqual(try JSONValue.parse(Data(slice)), element, String(decoding: slice, as: UTF8.self))
+        }
+        XCTAssertEqual(String(decoding: slices[3], as: UTF8.self), "42", "no surrounding whitespace")
+    }
+
+    func testATopLevelArrayAndAnEmptyOne() throws {
+        let body = Data("\u{FEFF}[ {\"a\": [1, {\"b\": \"]\"}]} ,\n\"s\" ]".utf8)
+        let tree = try XCTUnwrap(try JSONValue.parse(body).array)
+        let slices = try XCTUnwrap(JSONSkim.elements(of: body, count: tree.count))
+        XCTAssertEqual(try slices.map { try JSONValue.parse(Data($0)) }, tree)
+        XCTAssertEqual(JSONSkim.elementRanges(in: Data("[]".utf8)), [])
+        XCTAssertEqual(JSONSkim.elementRanges(in: Data(#"{"results": []}"#.utf8), key: "results"), [])
+    }
+
+    func testAnythingUnexpectedIsNil() {
+        for text in [#"{"results": {"a": 1}}"#, #"{"other": [1]}"#, #"[1, 2"#, #"{"results": [1, 2}"#, #"{"results": ["unterminated]}"#,
+                     #"{"results": [1], "results": [2]}"#, "", "nul", #"{"results" [1]}"#] {
+            XCTAssertNil(JSONSkim.elementRanges(in: Data(text.utf8), key: "results"), text)
+        }
+        XCTAssertNil(JSONSkim.elements(of: Data("[1, 2]".utf8), count: 3), "a count that disagrees with the tree")
+    }
+}
