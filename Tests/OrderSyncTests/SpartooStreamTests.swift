@@ -93,9 +93,16 @@ final class ReplyFilesTests: XCTestCase {
         let dead = directory.appendingPathComponent("reply-\(gone.processIdentifier)-A.part")
         let alive = directory.appendingPathComponent("reply-\(getppid())-B.part")
         let other = directory.appendingPathComponent("notes.txt")
-        for url in [dead, alive, other] { XCTAssertTrue(FileManager.default.createFile(atPath: url.path, contents: Data("x".utf8))) }
+        // A download cut short by a kill -9: FoundationNetworking's own file (the daemon's TMPDIR is this directory).
+        let download = directory.appendingPathComponent("\(UUID().uuidString).tmp")
+        let notDownload = directory.appendingPathComponent("backup.tmp")
+        for url in [dead, alive, other, download, notDownload] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: url.path, contents: Data("x".utf8)))
+        }
 
-        XCTAssertEqual(ReplyFiles.removeStale(in: directory), 2)
+        XCTAssertEqual(ReplyFiles.removeStale(in: directory), 3)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: download.path), "a download left by a killed run")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: notDownload.path), "not named like a download")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dead.path), "its process is gone")
         XCTAssertFalse(FileManager.default.fileExists(atPath: mine.path), "this process starts afresh")
         XCTAssertTrue(FileManager.default.fileExists(atPath: alive.path), "its process still runs")

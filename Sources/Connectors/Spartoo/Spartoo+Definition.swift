@@ -51,6 +51,10 @@ extension SpartooChannel {
     /// daily re-read one call per open order) gentle, and a −429 pauses the host until the next hour.
     static let requestSpacing: TimeInterval = 0.5
 
+    /// Calls that may follow each other without the pause after a quiet spell: one push's calls (read,
+    /// update, read back), so a shipment is not held back by its own spacing; the sustained rate is the same.
+    static let requestBurst = 3
+
     /// The Spartoo connector for one configured channel: one endpoint per site (`hosts[site]`, else
     /// `base_url`, else the built-in host), the partner id, `state_dir/slips` when `fetch_slips` is on, and
     /// `state_dir/replies` for export replies streamed to disk.

@@ -76,7 +76,8 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders, FollowsOpe
         var clients: [String: SiteClient] = [:]
         for endpoint in endpoints where clients[endpoint.site] == nil {
             // One gate per host: Spartoo counts calls per host and hour (API notes §4).
-            let http = ChannelHTTP(transport: transport, minimumSpacing: minimumSpacing, timeout: timeout, attempts: 1,
+            let http = ChannelHTTP(transport: transport, minimumSpacing: minimumSpacing, burst: Self.requestBurst,
+                                   timeout: timeout, attempts: 1,
                                    rateLimitPause: rateLimitPause, logger: logger)
             clients[endpoint.site] = SiteClient(site: endpoint.site, baseURL: endpoint.baseURL, http: http, quota: SpartooQuota())
         }

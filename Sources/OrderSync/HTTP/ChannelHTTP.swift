@@ -19,10 +19,10 @@ public struct ChannelHTTP: Sendable {
     /// Reads a channel's extra error detail from a parsed JSON error body (nil: none in this body).
     public typealias ErrorDetail = @Sendable (JSONValue) -> String?
 
-    public init(transport: any HTTPTransport, minimumSpacing: TimeInterval, timeout: TimeInterval = 30,
+    public init(transport: any HTTPTransport, minimumSpacing: TimeInterval, burst: Int = 1, timeout: TimeInterval = 30,
                 attempts: Int = 3, rateLimitPause: TimeInterval = 10, logger: Logger) {
         self.transport = transport
-        self.gate = RequestGate(minimumSpacing: minimumSpacing)
+        self.gate = RequestGate(minimumSpacing: minimumSpacing, burst: burst)
         self.timeout = timeout
         self.attempts = max(1, attempts)
         self.rateLimitPause = rateLimitPause

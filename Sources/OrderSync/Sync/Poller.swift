@@ -113,10 +113,12 @@ public struct Poller: Service {
                 lastFailingAlarm = .distantPast
                 throttle.reset()
                 logger.debug("poll done", ["seconds": .double(Date().timeIntervalSince(started))])
+                MallocTuning.releaseFreeMemory()
             } catch is CancellationError {
                 return
             } catch {
                 if Task.isCancelled { return }
+                MallocTuning.releaseFreeMemory()
                 failures += 1
                 let message = Poller.describe(error)
                 let unauthorized = (error as? ChannelError)?.kind == .unauthorized

@@ -78,7 +78,8 @@ public struct Pusher: Service {
             return
         }
         do {
-            let result = try await connector.push(job, order: stored.order)
+            // A push's calls go ahead of a poll's queued ones at the channel's gate (see `RequestGate`).
+            let result = try await RequestGate.$urgent.withValue(true) { try await connector.push(job, order: stored.order) }
             let text: String
             switch result.outcome {
             case .pushed(let t): text = t
