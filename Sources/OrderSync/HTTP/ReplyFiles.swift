@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -105,7 +104,14 @@ public enum ReplyFiles {
         var temporaryDirectory: URL?
         var largestReply: Int64 = 0
     }
-    private static let state = Mutex(State())
+
+    /// The process-wide state above, behind a lock.
+    private final class Locked: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = State()
+        func withLock<T>(_ body: (inout State) -> T) -> T { lock.withLock { body(&value) } }
+    }
+    private static let state = Locked()
 
     /// A new, empty file in `directory` (created when missing), readable by this user only.
     public static func create(in directory: URL) throws -> URL {

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// `burst` lets that many starts follow each other without a pause when the channel has been quiet (a token
 /// bucket: one start per `minimumSpacing` accrues, up to `burst`); with 1, starts are simply at least
-/// `minimumSpacing` apart. Spartoo uses 3, one push's calls (read, update, read back), so a shipment reaches
-/// Spartoo about half a second sooner without raising its sustained rate (issue 17: push p99 ≤ 1 s).
+/// `minimumSpacing` apart. A channel whose push takes several calls (read, update, read back) can let them
+/// through together, so a shipment is not held back by its own pacing, without raising its sustained rate
+/// (issue 17: push p99 ≤ 1 s).
 ///
 /// Requests made while `urgent` is set (the pushers set it around a push) go ahead of the others waiting for
 /// their turn: a shipment waits for the request under way and the pacing, not for the rest of a poll.
