@@ -44,13 +44,38 @@ final class DeadlineWatchTests: StoreTestCase {
         }
         try store.markDeadline(Fixture.ref("warned"), missed: false, now: Fixture.t0)
         try store.markDeadline(Fixture.ref("warned-over"), missed: false, now: Fixture.t0)
-        let due = try store.acceptancesDue(now: Fixture.t0, windows: ["bm-eu": 24, "other": 24])
+        let due = try store.acceptancesToMark(now: Fixture.t0, windows: ["bm-eu": 24, "other": 24])
         // 24 h window: the warning is 6 h before the deadline. "warned" waits for its deadline; the overdue
-        // ones come back on every look (their alert repeats), soonest first.
+        // ones wait for their error, soonest first.
         XCTAssertEqual(due.map(\.ref.externalID), ["warned-over", "over", "near"])
-        XCTAssertEqual(try store.acceptancesDue(now: Fixture.t0, windows: [:]).count, 0, "no window, nothing read")
+        XCTAssertEqual(try store.acceptancesToMark(now: Fixture.t0, windows: [:]).count, 0, "no window, nothing read")
+        XCTAssertEqual(try store.acceptancesToMark(now: Fixture.t0, windows: ["bm-eu": 24], limit: 2).map(\.ref.externalID),
+                       ["warned-over", "over"], "a batch at a time")
+        try store.markDeadline(Fixture.ref("over"), missed: true, now: Fixture.t0)
+        XCTAssertEqual(try store.acceptancesToMark(now: Fixture.t0, windows: ["bm-eu": 24]).map(\.ref.externalID),
+                       ["warned-over", "near"], "marked: not read again")
+        // Overdue orders still waiting, for the repeated alert, a page at a time in (channel, id) order.
+        let first = try store.overdueAcceptances(now: Fixture.t0, channels: ["bm-eu"], limit: 1)
+        XCTAssertEqual(first.map(\.ref.externalID), ["over"])
+        XCTAssertEqual(try store.overdueAcceptances(now: Fixture.t0, channels: ["bm-eu"], after: first.last?.ref, limit: 1)
+                        .map(\.ref.externalID), ["warned-over"])
         let counts = try store.acceptanceDeadlineCounts(now: Fixture.t0)["bm-eu"]
         XCTAssertEqual(counts, AcceptanceDeadlineCounts(dueSoon: 2, overdue: 2))
+    }
+
+    /// Thousands of orders past their deadline at once (a backlog imported late): each error is logged once,
+    /// read a batch at a time, and the next look logs nothing.
+    func testManyOverdueOrdersAreLoggedOnceInBatches() throws {
+        try store.transaction {
+            for i in 0..<1_234 {
+                var order = Fixture.order("late\(i)", status: .awaitingAcceptance, channelStatus: "1")
+                order.acceptBy = Fixture.t0.addingTimeInterval(Double(-i))
+                _ = try store.upsert(order, raw: nil)
+            }
+        }
+        let watch = DeadlineWatch(store: store, windows: ["bm-eu": 24], logger: .discarding)
+        XCTAssertEqual(try watch.check(now: Fixture.t0).missed, 1_234)
+        XCTAssertEqual(try watch.check(now: Fixture.t0.addingTimeInterval(60)).missed, 0)
     }
 
     func testDeadlineArithmeticIsUTCAcrossDaylightSavingChange() {

@@ -15,29 +15,51 @@ public struct AcceptanceDeadlineCounts: Sendable, Equatable {
 }
 
 extension Store {
-    /// Orders awaiting acceptance whose 75 % warning (of `windows[channel]` hours) or deadline has come by
-    /// `now` and that still need something: not yet warned, or past their deadline (the watch repeats the
-    /// overdue alert while they wait), soonest first. Channels without a window are not read.
+    /// Orders awaiting acceptance with something to log: the 75 % warning (of `windows[channel]` hours) come
+    /// and not yet logged, or the deadline passed and the error not yet logged; soonest first, at most
+    /// `limit`. Each comes back until it is marked (``markDeadline(_:missed:now:)``), so a caller takes
+    /// batches until one is short. Channels without a window are not read.
     ///
-    /// Memory and time: only those rows are read, through the `(status, accept_by)` index. The watch looks
-    /// every few seconds; it used to read every waiting order (94,000 in the 100k backlog, about 18 MB
-    /// held between looks) and pick the due ones in Swift.
-    public func acceptancesDue(now: Date, windows: [String: Int]) throws -> [PendingAcceptance] {
+    /// Memory and time: only those rows are read, through the `(status, accept_by)` index, a batch at a time.
+    /// The watch used to read every waiting order every few seconds (94,000 in the 100k backlog: about
+    /// 18 MB held between looks, and ~100 MB at once when they were all overdue).
+    public func acceptancesToMark(now: Date, windows: [String: Int], limit: Int = 500) throws -> [PendingAcceptance] {
         var due: [PendingAcceptance] = []
         for (channel, hours) in windows.sorted(by: { $0.key < $1.key }) {
             let horizon = now.addingTimeInterval(0.25 * Double(hours) * 3600)
             for row in try db.query("""
                 SELECT external_id, accept_by, deadline_warned_at, deadline_missed_at FROM orders
                 WHERE status = 'awaiting_acceptance' AND accept_by IS NOT NULL AND accept_by <= ?1 AND channel = ?2
-                AND (accept_by <= ?3 OR deadline_warned_at IS NULL)
-                """, [Store.time(horizon), .text(channel), Store.time(now)]) {
+                AND ((accept_by <= ?3 AND deadline_missed_at IS NULL) OR (accept_by > ?3 AND deadline_warned_at IS NULL))
+                ORDER BY accept_by LIMIT ?4
+                """, [Store.time(horizon), .text(channel), Store.time(now), .int(Int64(limit))]) {
                 guard let by = Store.date(row, "accept_by") else { continue }
                 due.append(PendingAcceptance(ref: OrderRef(channel: channel, externalID: row.string("external_id") ?? ""),
                                              acceptBy: by, warned: row.string("deadline_warned_at") != nil,
                                              missed: row.string("deadline_missed_at") != nil))
             }
         }
-        return due.sorted { $0.acceptBy < $1.acceptBy }
+        return Array(due.sorted { $0.acceptBy < $1.acceptBy }.prefix(limit))
+    }
+
+    /// Orders of `channels` still awaiting acceptance after their deadline, in (channel, id) order after
+    /// `after`, at most `limit`: the watch repeats their alert, reading them a page at a time.
+    public func overdueAcceptances(now: Date, channels: [String], after: OrderRef? = nil, limit: Int = 500) throws -> [PendingAcceptance] {
+        guard !channels.isEmpty else { return [] }
+        let start = after ?? OrderRef(channel: "", externalID: "")
+        let list = (0..<channels.count).map { "?\($0 + 5)" }.joined(separator: ", ")
+        return try db.query("""
+            SELECT channel, external_id, accept_by, deadline_warned_at, deadline_missed_at FROM orders
+            WHERE (channel, external_id) > (?1, ?2) AND channel IN (\(list))
+            AND status = 'awaiting_acceptance' AND accept_by IS NOT NULL AND accept_by <= ?3
+            ORDER BY channel, external_id LIMIT ?4
+            """, [.text(start.channel), .text(start.externalID), Store.time(now), .int(Int64(limit))] + channels.sorted().map { .text($0) })
+            .compactMap { row in
+                guard let by = Store.date(row, "accept_by") else { return nil }
+                return PendingAcceptance(ref: OrderRef(channel: row.string("channel") ?? "", externalID: row.string("external_id") ?? ""),
+                                         acceptBy: by, warned: row.string("deadline_warned_at") != nil,
+                                         missed: row.string("deadline_missed_at") != nil)
+            }
     }
 
     /// Per channel, orders awaiting acceptance due within `within` of `now` (not yet passed) and overdue,

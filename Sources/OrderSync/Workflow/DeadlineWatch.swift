@@ -25,37 +25,62 @@ public struct DeadlineWatch: Service {
         acceptBy.addingTimeInterval(-0.25 * Double(windowHours) * 3600)
     }
 
-    /// Logs what is due now; returns (warnings, errors) logged.
+    /// Logs what is due now; returns (warnings, errors) logged. Orders whose deadline has passed and that
+    /// still wait get their alert again (``Alerts`` sends it at most every `repeat_hours`); those are looked
+    /// at every ``repeatLook`` of `now`, a page at a time, not on every check.
     @discardableResult
     public func check(now: Date = Date()) throws -> (warned: Int, missed: Int) {
         var warned = 0, missed = 0
-        for pending in try store.acceptancesDue(now: now, windows: windows) {
-            guard let hours = windows[pending.ref.channel] else { continue }
-            // Built only when something is logged: this loop runs every few seconds over every waiting order.
-            var log: Logger {
-                logger.with("channel", .string(pending.ref.channel)).with("order.ref", .string(pending.ref.description))
-                    .with("accept_by", .string(Timestamp.format(pending.acceptBy)))
-            }
-            if now >= pending.acceptBy {
-                if !pending.missed {
+        // What needs logging comes back until it is marked: batches until a short one.
+        while true {
+            let batch = try store.acceptancesToMark(now: now, windows: windows, limit: Self.batch)
+            let before = warned + missed
+            for pending in batch {
+                guard let hours = windows[pending.ref.channel] else { continue }
+                // Built only when something is logged.
+                var log: Logger {
+                    logger.with("channel", .string(pending.ref.channel)).with("order.ref", .string(pending.ref.description))
+                        .with("accept_by", .string(Timestamp.format(pending.acceptBy)))
+                }
+                if now >= pending.acceptBy {
                     try store.markDeadline(pending.ref, missed: true, now: now)
                     log.error("acceptance deadline passed")
                     missed += 1
+                    alerts.raise(.acceptanceOverdue, orderRef: pending.ref,
+                                 message: "not accepted by its deadline \(Timestamp.format(pending.acceptBy)); the channel may cancel it",
+                                 now: now)
+                } else if now >= DeadlineWatch.warningTime(acceptBy: pending.acceptBy, windowHours: hours) {
+                    try store.markDeadline(pending.ref, missed: false, now: now)
+                    log.warning("acceptance deadline near", ["hours_left": .double(pending.acceptBy.timeIntervalSince(now) / 3600)])
+                    alerts.raise(.acceptanceDue, orderRef: pending.ref,
+                                 message: "waits for acceptance; deadline \(Timestamp.format(pending.acceptBy))", now: now)
+                    warned += 1
                 }
-                // Every check while it waits: `Alerts` repeats it at most every repeat_hours.
-                alerts.raise(.acceptanceOverdue, orderRef: pending.ref,
-                             message: "not accepted by its deadline \(Timestamp.format(pending.acceptBy)); the channel may cancel it",
-                             now: now)
-            } else if now >= DeadlineWatch.warningTime(acceptBy: pending.acceptBy, windowHours: hours), !pending.warned {
-                try store.markDeadline(pending.ref, missed: false, now: now)
-                log.warning("acceptance deadline near", ["hours_left": .double(pending.acceptBy.timeIntervalSince(now) / 3600)])
-                alerts.raise(.acceptanceDue, orderRef: pending.ref,
-                             message: "waits for acceptance; deadline \(Timestamp.format(pending.acceptBy))", now: now)
-                warned += 1
+            }
+            if batch.count < Self.batch || warned + missed == before { break }  // never the same batch twice
+        }
+        // While they wait: the overdue alert again (repeated by `Alerts` at most every repeat_hours).
+        if repeats.due(now) {
+            var after: OrderRef?
+            while true {
+                let page = try store.overdueAcceptances(now: now, channels: Array(windows.keys), after: after, limit: Self.batch)
+                for pending in page {
+                    alerts.raise(.acceptanceOverdue, orderRef: pending.ref,
+                                 message: "not accepted by its deadline \(Timestamp.format(pending.acceptBy)); the channel may cancel it",
+                                 now: now)
+                }
+                guard page.count == Self.batch, let last = page.last else { break }
+                after = last.ref
             }
         }
         return (warned, missed)
     }
+
+    /// Rows read at a time.
+    static let batch = 500
+    /// How often (in `now`'s time) overdue orders still waiting are looked at for their repeated alert.
+    static let repeatLook: TimeInterval = 600
+    private let repeats = RepeatClock(every: DeadlineWatch.repeatLook)
 
     /// Emits what is due now for unshipped orders with a `ship_by`, each event once per order; returns them.
     @discardableResult
@@ -101,4 +126,22 @@ public struct DeadlineWatch: Service {
 
     /// Checks every 5 s (see `run(every:)`) until cancelled; cancellation is a normal stop.
     public func run() async throws { await run(every: 5) }
+}
+
+/// When the watch last looked at overdue orders for their repeated alert. Thread-safe.
+final class RepeatClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private let every: TimeInterval
+    private var last: Date?
+
+    init(every: TimeInterval) { self.every = every }
+
+    /// True (and remembered) when `every` has passed since the last true, or `now` went back.
+    func due(_ now: Date) -> Bool {
+        lock.withLock {
+            if let last, now >= last, now.timeIntervalSince(last) < every { return false }
+            last = now
+            return true
+        }
+    }
 }
