@@ -1,10 +1,10 @@
 import Foundation
 
 /// The order JSON written field by field, for the import's hot path: the same bytes as the `Encodable`
-/// conformances through `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]` (and
-/// ``CompactJSONEncoder``), which stay the reference. A test compares the two on orders from every
-/// channel's mapper and on generated ones: the stored JSON's hash decides whether an order changed, so
-/// the bytes must never differ. (It replaces `CompactJSONEncoder`, a generic `Encoder` writing the same bytes.)
+/// conformances through `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]`, which stay the
+/// reference (`OrderCoding.encodedJSON`). A test compares the two on orders from every channel's mapper and
+/// on generated ones: the stored JSON's hash decides whether an order changed, so the bytes must never
+/// differ. (It replaces `CompactJSONEncoder`, a generic `Encoder` writing the same bytes.)
 ///
 /// Performance (issue 17): the `Encodable` path built a tree of nodes through generic containers and dynamic
 /// casts and took 18 % of the daemon's CPU in a 10k backlog; this writes keys known in their sorted order
