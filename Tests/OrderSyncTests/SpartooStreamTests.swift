@@ -108,4 +108,16 @@ final class ReplyFilesTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: alive.path), "its process still runs")
         XCTAssertTrue(FileManager.default.fileExists(atPath: other.path), "not a reply file")
     }
+
+    /// A download is refused with less than 64 MB free, or less than twice the largest reply seen; the
+    /// reason names both figures.
+    func testADownloadNeedsRoomForTwiceTheLargestReply() {
+        let mb: Int64 = 1 << 20
+        XCTAssertNil(ReplyFiles.roomProblem(free: 64 * mb, largestReply: 0))
+        XCTAssertEqual(ReplyFiles.roomProblem(free: 63 * mb, largestReply: 0),
+                       "the state directory has 63 MB free; a streamed reply needs at least 64 MB")
+        XCTAssertNil(ReplyFiles.roomProblem(free: 400 * mb, largestReply: 200 * mb))
+        XCTAssertEqual(ReplyFiles.roomProblem(free: 399 * mb, largestReply: 200 * mb),
+                       "the state directory has 399 MB free; a streamed reply needs at least 400 MB")
+    }
 }

@@ -14,8 +14,9 @@ extension URLSessionTransport {
     /// pages are small) and `file` left empty.
     public func download(_ request: ChannelRequest, to file: URL, timeout: TimeInterval) async throws -> ChannelResponse {
         let urlRequest = Self.urlRequest(request, timeout: timeout)
+        ReplyFiles.removeAbandonedDownloads()
         try ReplyFiles.ensureRoom(for: file)
-        let handle = DataTaskHandle()
+        let handle = TaskHandle()
         let response: URLResponse = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<URLResponse, Error>) in
                 let session = streaming.session()
@@ -109,8 +110,7 @@ final class StreamingReceiver: NSObject, URLSessionDownloadDelegate, @unchecked 
             sink.continuation.resume(throwing: TransportError(timedOut: false, message: "cannot write the reply to the state directory"))
         } else if let error {
             // A transfer cut short leaves its partial file behind (FoundationNetworking does not say where):
-            // such files are removed once nothing has written to them for a while.
-            ReplyFiles.removeAbandonedDownloads()
+            // the next download's start removes such files once nothing has written to them for a while.
             sink.continuation.resume(throwing: URLSessionTransport.transportError(error))
         } else if let response = task.response {
             sink.continuation.resume(returning: response)

@@ -84,7 +84,7 @@ public final class URLSessionTransport: HTTPTransport {
         // Not `session.data(for:)`: cancelling the awaiting task while libcurl is mid-transfer can deadlock
         // swift-corelibs-foundation (#5412, fixed upstream by #5417). A data task whose `cancel()` is called
         // from another queue is safe, so SIGHUP and SIGTERM never wedge the daemon.
-        let handle = DataTaskHandle()
+        let handle = TaskHandle()
         let (data, response): (Data, URLResponse) = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), Error>) in
                 let task = session.dataTask(with: urlRequest) { data, response, error in
@@ -158,7 +158,7 @@ private final class WriteRedirectRefusal: NSObject, URLSessionTaskDelegate, @unc
 }
 
 /// The data task of one request, cancellable from any thread, even before it has started.
-final class DataTaskHandle: @unchecked Sendable {
+final class TaskHandle: @unchecked Sendable {
     private let lock = NSLock()
     private var task: URLSessionTask?
     private var cancelled = false

@@ -60,7 +60,8 @@ public enum ReplyFiles {
         return removed
     }
 
-    /// A download untouched this long is abandoned: longer than any HTTP timeout the daemon uses.
+    /// A download untouched this long is abandoned: longer than any HTTP timeout the daemon uses. Looked for
+    /// at the start of each download.
     static let abandonedAfter: TimeInterval = 3_600
 
     /// FoundationNetworking's name for a download in progress: `<UUID>.tmp`.
@@ -86,11 +87,16 @@ public enum ReplyFiles {
         var stats = statvfs()
         guard statvfs(file.deletingLastPathComponent().path, &stats) == 0 else { return }
         let free = Int64(stats.f_bavail) * Int64(stats.f_frsize)
-        let needed = max(minimumFreeBytes, 2 * state.withLock { $0.largestReply })
-        if free < needed {
-            throw TransportError(timedOut: false, message: "the state directory has \(free / 1_048_576) MB free; "
-                                 + "a streamed reply needs at least \(needed / 1_048_576) MB")
+        if let problem = roomProblem(free: free, largestReply: state.withLock { $0.largestReply }) {
+            throw TransportError(timedOut: false, message: problem)
         }
+    }
+
+    /// Why `free` bytes are too few for the next download, given the largest reply seen; nil when enough.
+    static func roomProblem(free: Int64, largestReply: Int64) -> String? {
+        let needed = max(minimumFreeBytes, 2 * largestReply)
+        guard free < needed else { return nil }
+        return "the state directory has \(free / 1_048_576) MB free; a streamed reply needs at least \(needed / 1_048_576) MB"
     }
 
     /// Remembers the size of a reply written to disk (see ``ensureRoom(for:)``).
