@@ -49,15 +49,6 @@ struct JSONBytes {
 
     mutating func money(_ m: Money?) { string(m?.description) }
 
-    mutating func strings(_ values: [String]) {
-        out.append(0x5B)
-        for (i, value) in values.enumerated() {
-            if i > 0 { out.append(0x2C) }
-            string(value)
-        }
-        out.append(0x5D)
-    }
-
     /// A dictionary's members in `JSONEncoder`'s sorted-key order (Swift's `String` order).
     mutating func object<V>(_ dictionary: [String: V], _ value: (inout JSONBytes, V) -> Void) {
         out.append(0x7B)
@@ -92,7 +83,7 @@ struct JSONBytes {
         key("channel"); string(o.ref.channel)
         key("channel_status"); string(o.channelStatus)
         key("channel_type"); string(o.channelType)
-        key("coupons"); strings(o.coupons)
+        key("coupons"); array(o.coupons) { $0.string($1) }
         key("created_at"); date(o.createdAt)
         key("currency"); string(o.currency)
         key("customer"); customer(o.customer)
@@ -171,7 +162,7 @@ struct JSONBytes {
     mutating func shipment(_ s: Shipment) {
         out.append(0x7B)
         key("carrier", first: true); string(s.carrier)
-        key("line_ids"); strings(s.lineIDs)
+        key("line_ids"); array(s.lineIDs) { $0.string($1) }
         key("shipped_at"); date(s.shippedAt)
         key("state"); string(s.state.rawValue)
         key("tracking_number"); string(s.trackingNumber)

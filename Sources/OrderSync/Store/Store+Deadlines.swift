@@ -14,6 +14,15 @@ public struct AcceptanceDeadlineCounts: Sendable, Equatable {
     public var overdue = 0
 }
 
+extension PendingAcceptance {
+    /// From an `orders` row with `external_id`, `accept_by` and the two deadline marks; nil without `accept_by`.
+    init?(_ row: Row, channel: String) {
+        guard let by = Store.date(row, "accept_by") else { return nil }
+        self.init(ref: OrderRef(channel: channel, externalID: row.string("external_id") ?? ""), acceptBy: by,
+                  warned: row.string("deadline_warned_at") != nil, missed: row.string("deadline_missed_at") != nil)
+    }
+}
+
 extension Store {
     /// Orders awaiting acceptance with something to log: the 75 % warning (of `windows[channel]` hours) come
     /// and not yet logged, or the deadline passed and the error not yet logged; soonest first, at most
@@ -33,10 +42,7 @@ extension Store {
                 AND ((accept_by <= ?3 AND deadline_missed_at IS NULL) OR (accept_by > ?3 AND deadline_warned_at IS NULL))
                 ORDER BY accept_by LIMIT ?4
                 """, [Store.time(horizon), .text(channel), Store.time(now), .int(Int64(limit))]) {
-                guard let by = Store.date(row, "accept_by") else { continue }
-                due.append(PendingAcceptance(ref: OrderRef(channel: channel, externalID: row.string("external_id") ?? ""),
-                                             acceptBy: by, warned: row.string("deadline_warned_at") != nil,
-                                             missed: row.string("deadline_missed_at") != nil))
+                if let pending = PendingAcceptance(row, channel: channel) { due.append(pending) }
             }
         }
         return Array(due.sorted { $0.acceptBy < $1.acceptBy }.prefix(limit))
@@ -54,12 +60,7 @@ extension Store {
             AND status = 'awaiting_acceptance' AND accept_by IS NOT NULL AND accept_by <= ?3
             ORDER BY channel, external_id LIMIT ?4
             """, [.text(start.channel), .text(start.externalID), Store.time(now), .int(Int64(limit))] + channels.sorted().map { .text($0) })
-            .compactMap { row in
-                guard let by = Store.date(row, "accept_by") else { return nil }
-                return PendingAcceptance(ref: OrderRef(channel: row.string("channel") ?? "", externalID: row.string("external_id") ?? ""),
-                                         acceptBy: by, warned: row.string("deadline_warned_at") != nil,
-                                         missed: row.string("deadline_missed_at") != nil)
-            }
+            .compactMap { PendingAcceptance($0, channel: $0.string("channel") ?? "") }
     }
 
     /// Per channel, orders awaiting acceptance due within `within` of `now` (not yet passed) and overdue,

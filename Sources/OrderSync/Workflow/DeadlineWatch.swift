@@ -46,9 +46,7 @@ public struct DeadlineWatch: Service {
                     try store.markDeadline(pending.ref, missed: true, now: now)
                     log.error("acceptance deadline passed")
                     missed += 1
-                    alerts.raise(.acceptanceOverdue, orderRef: pending.ref,
-                                 message: "not accepted by its deadline \(Timestamp.format(pending.acceptBy)); the channel may cancel it",
-                                 now: now)
+                    raiseOverdue(pending, now: now)
                 } else if now >= DeadlineWatch.warningTime(acceptBy: pending.acceptBy, windowHours: hours) {
                     try store.markDeadline(pending.ref, missed: false, now: now)
                     log.warning("acceptance deadline near", ["hours_left": .double(pending.acceptBy.timeIntervalSince(now) / 3600)])
@@ -65,15 +63,19 @@ public struct DeadlineWatch: Service {
             while true {
                 let page = try store.overdueAcceptances(now: now, channels: Array(windows.keys), after: after, limit: Self.batch)
                 for pending in page {
-                    alerts.raise(.acceptanceOverdue, orderRef: pending.ref,
-                                 message: "not accepted by its deadline \(Timestamp.format(pending.acceptBy)); the channel may cancel it",
-                                 now: now)
+                    raiseOverdue(pending, now: now)
                 }
                 guard page.count == Self.batch, let last = page.last else { break }
                 after = last.ref
             }
         }
         return (warned, missed)
+    }
+
+    /// The overdue alert of an order still waiting (repeated by `Alerts` at most every repeat_hours).
+    private func raiseOverdue(_ pending: PendingAcceptance, now: Date) {
+        alerts.raise(.acceptanceOverdue, orderRef: pending.ref,
+                     message: "not accepted by its deadline \(Timestamp.format(pending.acceptBy)); the channel may cancel it", now: now)
     }
 
     /// Rows read at a time.
