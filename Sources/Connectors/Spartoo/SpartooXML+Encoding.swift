@@ -81,7 +81,7 @@ extension SpartooXML {
         0xA4: 0x20AC, 0xA6: 0x0160, 0xA8: 0x0161, 0xB4: 0x017D, 0xB8: 0x017E, 0xBC: 0x0152, 0xBD: 0x0153, 0xBE: 0x0178,
     ]
 
-    /// Repairs what breaks XMLParser but has one obvious meaning, outside CDATA sections and comments:
+    /// Repairs what an XML parser refuses but has one obvious meaning, outside CDATA sections and comments:
     /// a bare `&` becomes `&amp;`, an HTML named entity (`&eacute;`, `&nbsp;`) its numeric reference,
     /// an unknown named entity literal text; control characters XML 1.0 forbids are dropped.
     static func sanitize(_ data: Data) -> Data {

@@ -1,8 +1,5 @@
 import Foundation
 import OrderSync
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// An export reply can hold a whole 10-day window: thousands of `<order>` elements, tens of megabytes.
 /// Parsed as one tree it cost more memory than the rest of the daemon, and every poll re-parsed and

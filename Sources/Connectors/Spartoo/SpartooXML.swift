@@ -1,8 +1,5 @@
 import Foundation
 import OrderSync
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// One element of a parsed Spartoo reply: its name, attributes, text and child elements in document order.
 /// A plain value; lookups by name ignore case, and every list is a list (0, 1 or n `<order>` alike).
@@ -74,7 +71,7 @@ struct SpartooXMLElement: Sendable, Hashable {
     }
 }
 
-/// Parses Spartoo's XML replies with FoundationXML's `XMLParser`, tolerantly: the declared encoding is
+/// Parses Spartoo's XML replies (with ``SpartooXMLReader``), tolerantly: the declared encoding is
 /// honoured (ISO-8859-1/-15 and Windows-1252 are converted to UTF-8 first), a byte-order mark is dropped,
 /// HTML named entities (`&eacute;`) and bare `&` are repaired outside CDATA, characters XML forbids are
 /// removed. What is still not well-formed (a truncated body) throws ``ParseError`` — never a crash.
@@ -106,23 +103,10 @@ enum SpartooXML {
         return prepared
     }
 
-    /// Parses a document already through ``prepare(_:)``.
+    /// Parses a document already through ``prepare(_:)`` (with ``SpartooXMLReader``).
     static func parsePrepared(_ prepared: Data) throws(ParseError) -> SpartooXMLElement {
-        // From a stream, not `XMLParser(data:)`: given the whole document at once, libxml2 refuses one over
-        // 10 MB ("huge input lookup"); fed in chunks it parses any size (a 33k-order window is ~60 MB).
-        let parser = XMLParser(stream: InputStream(data: prepared))
-        parser.shouldResolveExternalEntities = false
-        parser.shouldProcessNamespaces = false
-        let builder = TreeBuilder()
-        parser.delegate = builder
-        let ok = parser.parse()
-        guard ok else {
-            throw ParseError(reason: "syntax error", line: parser.lineNumber, column: parser.columnNumber)
-        }
-        guard builder.stack.isEmpty, let root = builder.root else {
-            throw ParseError(reason: "no complete root element", line: parser.lineNumber, column: parser.columnNumber)
-        }
-        return root
+        if prepared.isEmpty { throw ParseError(reason: "empty body", line: 0, column: 0) }
+        return try SpartooXMLReader.parse(prepared)
     }
 
     /// Escapes text for an element (`&`, `<`, `>`) or an attribute (also quotes).
@@ -159,36 +143,6 @@ enum SpartooXML {
                 offset = at + 1
             }
             return false
-        }
-    }
-}
-
-/// Builds the element tree from parser callbacks.
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    var stack: [SpartooXMLElement] = []
-    var root: SpartooXMLElement?
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        stack.append(SpartooXMLElement(name: elementName, attributes: attributeDict))
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += string
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        guard let element = stack.popLast() else { return }
-        if stack.isEmpty {
-            root = element
-        } else {
-            stack[stack.count - 1].children.append(element)
         }
     }
 }
