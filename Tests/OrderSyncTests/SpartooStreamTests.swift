@@ -71,6 +71,22 @@ final class SpartooStreamTests: XCTestCase {
         XCTAssertEqual(fileError, memoryError)
     }
 
+    /// Over the limit, a file that cannot be cut is refused unread (a truncated 90 MB window read whole
+    /// was a 90 MB spike); under it, it is read whole and fails as in memory (above).
+    func testATruncatedFileOverTheLimitIsRefusedWithoutBeingReadWhole() throws {
+        let data = try SpartooFixture.data("many-orders.xml")
+        let cut = data.prefix(data.count * 2 / 3)
+        let url = try file(Data(cut))
+        XCTAssertThrowsError(try SpartooChannel.parseReply(file: url, wholeReadLimit: cut.count - 1)) { error in
+            XCTAssertTrue("\(error)".contains("\(cut.count) bytes that cannot be cut into orders"), "\(error)")
+        }
+        var memoryError: SpartooXML.ParseError?
+        do { _ = try SpartooChannel.parseReply(Data(cut)) } catch { memoryError = error }
+        XCTAssertThrowsError(try SpartooChannel.parseReply(file: url, wholeReadLimit: cut.count)) { error in
+            XCTAssertEqual(error as? SpartooXML.ParseError, memoryError)
+        }
+    }
+
     func testAnEntityDeclarationInAFileIsRefused() throws {
         let xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x \"y\">]><root><orders><order><orders_id>1</orders_id></order></orders></root>"
         XCTAssertThrowsError(try SpartooChannel.parseReply(file: try file(Data(xml.utf8)))) { error in

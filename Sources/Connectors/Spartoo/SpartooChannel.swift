@@ -229,8 +229,9 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders, FollowsOpe
 
     /// ``parseReply(_:)`` for a body streamed to `file`, read from it in chunks: only the envelope is parsed
     /// here, the orders stay in the file (``SpartooReply/fileOrders``). A file that cannot be cut that way
-    /// (UTF-16, truncated, nested orders) is read whole, as before.
-    static func parseReply(file: URL) throws(SpartooXML.ParseError) -> SpartooReply {
+    /// (UTF-16, truncated, nested orders) is read whole, as before, up to ``wholeReadLimit``: a larger one
+    /// is refused without being read (memory must not grow with a reply, issue 17), and the poll retries.
+    static func parseReply(file: URL, wholeReadLimit: Int = wholeReadLimit) throws(SpartooXML.ParseError) -> SpartooReply {
         let size = ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size]) as? NSNumber)?.intValue ?? 0
         func readWhole() throws(SpartooXML.ParseError) -> SpartooReply {
             guard let body = try? Data(contentsOf: file) else {
@@ -258,10 +259,19 @@ public struct SpartooChannel: ChannelConnector, FollowsShippedOrders, FollowsOpe
         } catch {
             throw SpartooXML.ParseError(reason: "the reply file cannot be read", line: 0, column: 0)
         }
-        guard let split else { return try readWhole() }
+        guard let split else {
+            guard size <= wholeReadLimit else {
+                throw SpartooXML.ParseError(reason: "a reply of \(size) bytes that cannot be cut into orders (truncated, an "
+                                            + "<order> inside another, or UTF-16); not read whole", line: 0, column: 0)
+            }
+            return try readWhole()
+        }
         let root = try SpartooXML.parsePrepared(try SpartooXML.prepare(split.envelope))
         return SpartooReply(root: root, code: SpartooCode.find(in: root), body: Data(), file: file, fileOrders: split.orders)
     }
+
+    /// The largest reply file read whole when it cannot be cut into orders (a 3,000-order window).
+    static let wholeReadLimit = 8 << 20
 
     /// Every `<order>` of a reply that parses: the cut-out ones, then any left in the tree.
     static func orderElements(_ reply: SpartooReply) -> [SpartooXMLElement] {

@@ -56,13 +56,13 @@ public enum ConfigJSON {
     /// Reads the file with ``JSONReader`` (``JSONReadOptions/config``: strict, every member kept) and
     /// views the result as a ``Value``. Errors carry the line and column.
     public static func parse(_ bytes: [UInt8]) throws(ParseError) -> Value {
-        var reader = JSONReader(bytes: bytes, options: .config)
         // Nothing but whitespace (after a byte-order mark): named as such.
-        if bytes[reader.start...].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        if bytes[start...].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             throw ParseError(JSONParseError(offset: bytes.count, reason: "the file is empty"), in: bytes)
         }
         do {
-            return Value(try reader.document())
+            return Value(try JSONValue.parse(bytes, options: .config))
         } catch {
             throw ParseError(error, in: bytes)
         }

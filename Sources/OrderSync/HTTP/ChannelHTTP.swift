@@ -145,7 +145,7 @@ public struct ChannelHTTP: Sendable {
     /// Foundation's reader is: a leading zero or an unpaired surrogate makes a body text, not JSON.
     static func jsonBody(_ body: Data) -> JSONValue? {
         let options = JSONReadOptions(maxDepth: 512, maxNumberLength: .max, strict: true, keepRepeatedKeys: false)
-        guard let value = try? JSONValue.parse([UInt8](body), options: options) else { return nil }
+        guard let value = try? JSONValue.parse(body, options: options) else { return nil }
         switch value {
         case .object, .array: return value
         default: return nil

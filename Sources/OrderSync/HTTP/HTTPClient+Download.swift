@@ -10,8 +10,8 @@ extension URLSessionTransport {
     /// A data delegate instead gets every chunk queued to it, and on a loaded machine tens of megabytes of
     /// chunks waited there (issue 17). The task's file is made in the process's temporary directory
     /// (``ReplyFiles/useAsTemporaryDirectory(_:)`` points it at `state_dir/replies`) and moved to `file`.
-    /// A 2xx reply is handed back as `bodyFile`; another status's body is read back into memory (error
-    /// pages are small) and `file` left empty.
+    /// A 2xx reply is handed back as `bodyFile`; another status's body is read back into memory (its
+    /// first megabyte: error pages are small) and `file` left empty.
     public func download(_ request: ChannelRequest, to file: URL, timeout: TimeInterval) async throws -> ChannelResponse {
         let urlRequest = Self.urlRequest(request, timeout: timeout)
         ReplyFiles.removeAbandonedDownloads()
@@ -33,7 +33,10 @@ extension URLSessionTransport {
             ReplyFiles.noteReplySize(size)
         }
         if !(200..<300).contains(reply.status) {
-            reply.body = (try? Data(contentsOf: file)) ?? Data()
+            // At most the first megabyte: an error page is small, and one that is not must not be held whole.
+            let handle = try? FileHandle(forReadingFrom: file)
+            reply.body = (try? handle?.read(upToCount: 1 << 20)) ?? Data()
+            try? handle?.close()
             reply.bodyFile = nil
             try? FileHandle(forWritingTo: file).truncate(atOffset: 0)
         }

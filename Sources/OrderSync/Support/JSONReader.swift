@@ -1,3 +1,5 @@
+import Foundation
+
 /// How ``JSONReader`` reads a document: the one JSON reader of channel payloads and the config file.
 public struct JSONReadOptions: Sendable {
     /// Nesting deeper than this is an error (a hostile document cannot exhaust the stack).
@@ -48,15 +50,32 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatabl
 
 /// The one JSON reader (RFC 8259, UTF-8, an optional byte-order mark): numbers stay their literal text,
 /// object members keep their order, errors name the byte offset. See ``JSONReadOptions``.
+///
+/// It reads the caller's bytes in place (a page's `Data` is not copied into an array first: that copy was
+/// a whole page per page), so a reader exists only inside ``read(_:options:_:)``.
 public struct JSONReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     let options: JSONReadOptions
     var i = 0
 
-    public init(bytes: [UInt8], options: JSONReadOptions) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, options: JSONReadOptions) {
         self.bytes = bytes
         self.options = options
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+    }
+
+    /// Runs `body` with a reader over `bytes` (valid only inside it).
+    public static func read<T>(_ bytes: some ContiguousBytes, options: JSONReadOptions,
+                               _ body: (inout JSONReader) throws(JSONParseError) -> T) throws(JSONParseError) -> T {
+        let result: Result<T, JSONParseError> = bytes.withUnsafeBytes { raw in
+            var reader = JSONReader(bytes: raw.bindMemory(to: UInt8.self), options: options)
+            do throws(JSONParseError) {
+                return .success(try body(&reader))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     /// Where the document starts (after a byte-order mark).
@@ -216,23 +235,19 @@ public struct JSONReader {
         // Performance: one pass over the contiguous buffer; ASCII needs no validation, and other text is
         // validated from a buffer pointer (the generic `ArraySlice` path was 4 % of a backlog import).
         let start = i
-        let (end, ascii) = bytes.withUnsafeBufferPointer { buffer -> (Int, Bool) in
-            var end = start
-            var high: UInt8 = 0
-            while end < buffer.count {
-                let b = buffer[end]
-                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
-                high |= b
-                end += 1
-            }
-            return (end, high < 0x80)
+        var end = start
+        var high: UInt8 = 0
+        while end < bytes.count {
+            let b = bytes[end]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+            high |= b
+            end += 1
         }
+        let ascii = high < 0x80
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             i = end
-            let text: String? = bytes.withUnsafeBufferPointer { buffer in
-                let span = UnsafeBufferPointer(rebasing: buffer[start..<end])
-                return ascii ? String(decoding: span, as: UTF8.self) : String(validating: span, as: UTF8.self)
-            }
+            let span = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            let text: String? = ascii ? String(decoding: span, as: UTF8.self) : String(validating: span, as: UTF8.self)
             guard let s = text else { throw fail("invalid UTF-8 in a string") }
             i += 1
             return s

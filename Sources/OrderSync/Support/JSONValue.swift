@@ -156,12 +156,11 @@ extension JSONValue {
     /// Parses a complete channel payload (UTF-8, optional BOM) with ``JSONReader``. Nesting is limited to
     /// `maxDepth` levels so a hostile payload cannot exhaust the stack. Throws ``JSONParseError``.
     public static func parse(_ data: Data, maxDepth: Int = 64) throws -> JSONValue {
-        try parse([UInt8](data), options: .payload(maxDepth: maxDepth))
+        try parse(data, options: .payload(maxDepth: maxDepth))
     }
 
     /// Parses a complete document as `options` say. Throws ``JSONParseError``.
-    public static func parse(_ bytes: [UInt8], options: JSONReadOptions) throws(JSONParseError) -> JSONValue {
-        var reader = JSONReader(bytes: bytes, options: options)
-        return try reader.document()
+    public static func parse(_ bytes: some ContiguousBytes, options: JSONReadOptions) throws(JSONParseError) -> JSONValue {
+        try JSONReader.read(bytes, options: options) { (reader: inout JSONReader) throws(JSONParseError) in try reader.document() }
     }
 }
