@@ -4,8 +4,9 @@ import XCTest
 @testable import OrderSync
 @testable import Connectors
 
-/// The pushers' wake-up: a commit by another connection (the CLI) wakes a waiter; a write to another
-/// file of the state directory does not count; `stop()` releases everyone.
+/// The pushers' wake-up: a commit that changes the job queue, by another connection (the CLI) or this
+/// one, wakes a waiter; a write of orders, or to another file of the state directory, does not count;
+/// `stop()` releases everyone.
 final class DatabaseWatchTests: XCTestCase {
     var directory: URL!
 
@@ -37,6 +38,31 @@ final class DatabaseWatchTests: XCTestCase {
         await watch.wait(timeout: 60)
         try await writer.value
         XCTAssertGreaterThan(watch.writes, 0, "woken by the CLI's commit")
+    }
+
+    /// The point of ``JobWake``: a backlog's order writes (and a rolled-back job) wake no pusher.
+    func testOrderWritesAndARolledBackJobDoNotWakeButAJobCommitDoes() async throws {
+        let path = directory.appendingPathComponent("ordersync.sqlite3").path
+        let store = try Store(path: path)
+        let watch = try XCTUnwrap(DatabaseWatch.start(databasePath: path))
+        defer { watch.stop() }
+        let order = Order(ref: OrderRef(channel: "bm-eu", externalID: "7"), channelType: "backmarket",
+                          status: .awaitingAcceptance, channelStatus: "1")
+        for index in 0..<20 {
+            var changed = order
+            changed.channelStatus = "\(index)"
+            try store.transaction { _ = try store.upsert(changed, raw: Data("{}".utf8)) }
+        }
+        struct Abandoned: Error {}
+        XCTAssertThrowsError(try store.transaction {
+            _ = try store.enqueue(order.ref, kind: .accept, dedupeKey: "accept", payload: JobPayload())
+            throw Abandoned()
+        })
+        await watch.wait(timeout: 0.5)
+        XCTAssertEqual(watch.writes, 0, "no job committed")
+        _ = try store.enqueue(order.ref, kind: .accept, dedupeKey: "accept", payload: JobPayload())
+        await watch.wait(timeout: 60)
+        XCTAssertGreaterThan(watch.writes, 0, "woken by this connection's job commit")
     }
 
     func testStopReleasesWaiters() async throws {

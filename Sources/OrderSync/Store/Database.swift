@@ -106,6 +106,12 @@ public final class Database: @unchecked Sendable {
     private let lock = NSRecursiveLock()
     private var transactionDepth = 0
     public let path: String
+    /// Set by SQLite's update hook when a row of `jobs` changes; cleared when that change commits (or rolls back).
+    private final class Changes: @unchecked Sendable { var jobs = false }
+    private let changes = Changes()
+    /// Called after each commit that changed the `jobs` table (under the connection's lock): the queue's
+    /// readers are woken by it (see ``JobWake``), not by every write to the database.
+    public var onJobsCommitted: (@Sendable () -> Void)?
 
     /// Opens (creating if needed) the database at `path` in WAL mode with `busyTimeout` milliseconds.
     public init(path: String, busyTimeoutMillis: Int32 = 5000) throws {
@@ -118,6 +124,10 @@ public final class Database: @unchecked Sendable {
             throw StoreError(code: rc, message: "\(message): \(path)", operation: "open")
         }
         handle = db
+        sqlite3_update_hook(db, { context, _, _, table, _ in
+            guard let context, let table, strcmp(table, "jobs") == 0 else { return }
+            Unmanaged<Changes>.fromOpaque(context).takeUnretainedValue().jobs = true
+        }, Unmanaged.passUnretained(changes).toOpaque())
         sqlite3_busy_timeout(db, busyTimeoutMillis)
         sqlite3_extended_result_codes(db, 1)
         let mode = try query("PRAGMA journal_mode=WAL").first?.string("journal_mode")
@@ -177,7 +187,16 @@ public final class Database: @unchecked Sendable {
             if rc == SQLITE_DONE { break }
             if rc != SQLITE_ROW { throw error(rc, "execute", sql) }
         }
-        return Int(sqlite3_changes(handle))
+        let changed = Int(sqlite3_changes(handle))
+        committed()
+        return changed
+    }
+
+    /// Tells ``onJobsCommitted`` once the `jobs` changes made so far are committed (outside a transaction).
+    private func committed() {
+        guard changes.jobs, sqlite3_get_autocommit(handle) != 0 else { return }
+        changes.jobs = false
+        onJobsCommitted?()
     }
 
     /// Runs a query and returns every row.
@@ -212,6 +231,7 @@ public final class Database: @unchecked Sendable {
             }
             rows.append(Row(values: columns, index: index))
         }
+        committed()
         return rows
     }
 
@@ -246,6 +266,7 @@ public final class Database: @unchecked Sendable {
             return result
         } catch {
             transactionDepth = 0
+            changes.jobs = false
             _ = try? execute("ROLLBACK")
             throw error
         }

@@ -3,11 +3,13 @@ import Foundation
 import Glibc
 #endif
 
-/// Wakes waiters when the database is written, by anyone: `inotify` on the state directory reports a
-/// write to the database or its WAL (`ordersync ship` in another process, this daemon's own commits).
-/// The pushers used to look at the queue ten times a second each (`PRAGMA data_version`): with three
-/// channels that was 30 wake-ups a second and about 0.4 % of a core while idle. They now sleep until a
-/// write or their retry time, and a job queued by the CLI is seen at once instead of within 0.1 s.
+/// Wakes waiters when the job queue changes, by anyone: `inotify` on `state_dir/wake/` reports the touch
+/// of ``JobWake``'s file after a commit that changed `jobs` (`ordersync ship` in another process, this
+/// daemon's own ingest and pushers). The pushers used to look at the queue ten times a second each
+/// (`PRAGMA data_version`): with three channels that was 30 wake-ups a second and about 0.4 % of a core
+/// while idle. They now sleep until the queue changes or their retry time, and a job queued by the CLI is
+/// seen at once. (Until issue 17's second session they watched the state directory, so every write to the
+/// database woke them.)
 ///
 /// `start()` returns nil when inotify is not available (or the directory cannot be watched); the pushers
 /// then keep polling. A thread blocks in `poll(2)` on the inotify descriptor (1 s timeouts, so `stop()`
@@ -30,20 +32,19 @@ public final class DatabaseWatch: @unchecked Sendable {
         self.names = names
     }
 
-    /// Watches the directory holding `databasePath`; nil when that is not possible.
+    /// Watches ``JobWake``'s directory beside `databasePath` (made if missing); nil when that is not possible.
     public static func start(databasePath: String) -> DatabaseWatch? {
         #if canImport(Glibc)
-        let url = URL(fileURLWithPath: databasePath)
-        let directory = url.deletingLastPathComponent().path
-        let name = url.lastPathComponent
+        let directory = JobWake.directory(databasePath: databasePath).path
+        mkdir(directory, 0o700)
         let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard fd >= 0 else { return nil }
-        let mask = UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)
+        let mask = UInt32(IN_ATTRIB | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)
         guard inotify_add_watch(fd, directory, mask) >= 0 else {
             close(fd)
             return nil
         }
-        let watch = DatabaseWatch(descriptor: fd, names: [name, name + "-wal"])
+        let watch = DatabaseWatch(descriptor: fd, names: [JobWake.fileName])
         let thread = Thread { watch.loop() }
         thread.name = "ordersync-dbwatch"
         thread.start()
@@ -59,7 +60,7 @@ public final class DatabaseWatch: @unchecked Sendable {
         signal()
     }
 
-    /// How many writes were seen (tests).
+    /// How many queue changes were seen (tests).
     public var writes: Int { lock.withLock { generation } }
 
     /// Waits for the next write, or `timeout` seconds, or cancellation, whichever comes first.

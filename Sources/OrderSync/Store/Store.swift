@@ -15,6 +15,7 @@ public final class Store: Sendable {
     /// Opens `state_dir/ordersync.sqlite3` (or any path) and applies pending migrations.
     public init(path: String) throws {
         db = try Database(path: path)
+        db.onJobsCommitted = { JobWake.touch(databasePath: path) }
         jobQueue = JobQueue(db: db)
         channelState = ChannelState(db: db)
         try Migrations.run(on: db)
@@ -61,6 +62,20 @@ extension Store {
         let existing = try db.query(
             "SELECT status, content_hash FROM orders WHERE channel = ? AND external_id = ?",
             [.text(order.ref.channel), .text(order.ref.externalID)]).first
+        return try upsert(order, raw: raw, now: now,
+                          stored: existing.map { StoredState(status: $0.string("status"), contentHash: $0.string("content_hash")) })
+    }
+
+    /// What ``upsert(_:raw:now:)`` compares with: the stored row's status and content hash.
+    struct StoredState {
+        var status: String?
+        var contentHash: String?
+    }
+
+    /// ``upsert(_:raw:now:)`` when the caller has just read the row (`stored`, nil when there is none) in
+    /// this transaction: the ingest reads it with ``known(_:)`` anyway, and a second lookup of the same key
+    /// was one index descent per order more (issue 17).
+    func upsert(_ order: Order, raw: Data?, now: Date, stored existing: StoredState?) throws -> UpsertOutcome {
         // The content hash is the one answer to "did this order change?".
         let json = try OrderCoding.storedJSON(order)
         let hash = ContentHash.hex(json)
@@ -68,8 +83,8 @@ extension Store {
         let shipBy: SQLValue = order.shipBy.map(Store.time) ?? .null
         let acceptedAt: SQLValue = order.acceptedAt.map(Store.time) ?? .null
         if let existing {
-            if existing.string("content_hash") == hash { return .unchanged }
-            let previous = OrderStatus(rawValue: existing.string("status") ?? "") ?? .onHold
+            if existing.contentHash == hash { return .unchanged }
+            let previous = OrderStatus(rawValue: existing.status ?? "") ?? .onHold
             try db.execute("""
                 UPDATE orders SET status = ?, channel_status = ?, content_hash = ?, order_json = ?, raw = ?,
                     accept_by = ?, ship_by = COALESCE(ship_by, ?), accepted_at = COALESCE(accepted_at, ?), changed_at = ?
@@ -119,14 +134,19 @@ extension Store {
         public var acceptBy: Date?
         public var shipBy: Date?
         public var acceptedAt: Date?
+        /// The stored status and content hash (what ``upsert(_:raw:now:)`` compares with).
+        var status: String?
+        var contentHash: String?
     }
 
     /// The stored site, deadlines and acceptance time of an order, or nil if unknown.
     public func known(_ ref: OrderRef) throws -> KnownOrder? {
-        guard let row = try db.query("SELECT site, accept_by, ship_by, accepted_at FROM orders WHERE channel = ? AND external_id = ?",
-                                     [.text(ref.channel), .text(ref.externalID)]).first else { return nil }
+        guard let row = try db.query("""
+            SELECT site, accept_by, ship_by, accepted_at, status, content_hash FROM orders WHERE channel = ? AND external_id = ?
+            """, [.text(ref.channel), .text(ref.externalID)]).first else { return nil }
         return KnownOrder(site: row.string("site"), acceptBy: Store.date(row, "accept_by"),
-                          shipBy: Store.date(row, "ship_by"), acceptedAt: Store.date(row, "accepted_at"))
+                          shipBy: Store.date(row, "ship_by"), acceptedAt: Store.date(row, "accepted_at"),
+                          status: row.string("status"), contentHash: row.string("content_hash"))
     }
 
     /// Orders, newest first, optionally filtered by channel and status.

@@ -16,7 +16,7 @@ public struct Heartbeat: Service {
     public func run() async throws {
         // It beats at least twice per watchdog tick so a healthy daemon never misses one.
         let tick = notifier?.watchdogInterval.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
-        // Without a watchdog every 5 s: each beat is a write that wakes the pushers (see DatabaseWatch).
+        // Without a watchdog every 5 s (each beat is a write; it no longer wakes the pushers, see JobWake).
         let beat = tick.map { min(2.0, $0 / 2) } ?? 5.0
         var lastStatus = ""
         var beats = 0

@@ -47,6 +47,12 @@ public struct Ingest: Sendable {
     /// (first stored in `awaiting_shipment`) and a shipping deadline that does not move once set (from the
     /// channel, else `ship_within_hours` after acceptance). Returns whether there was a site conflict.
     public func prepare(_ fetched: Order, now: Date = Date()) throws -> (Order, Bool) {
+        let (order, conflict, _) = try prepared(fetched, now: now)
+        return (order, conflict)
+    }
+
+    /// ``prepare(_:now:)`` and the stored row it read (nil for a new order), for the upsert that follows.
+    func prepared(_ fetched: Order, now: Date) throws -> (Order, Bool, Store.KnownOrder?) {
         var order = fetched
         var conflict = false
         order.carrier = Ingest.carrier(for: order, rules: rules)
@@ -66,7 +72,7 @@ public struct Ingest: Sendable {
         order.acceptedAt = ShippingDeadline.acceptedAt(known: known?.acceptedAt, status: order.status, now: now)
         order.shipBy = ShippingDeadline.shipBy(known: known?.shipBy, channelDate: order.shipBy,
                                                acceptedAt: order.acceptedAt, withinHours: shipWithinHours)
-        return (order, conflict)
+        return (order, conflict, known)
     }
 
     /// Stores one page in one transaction.
@@ -154,9 +160,10 @@ public struct Ingest: Sendable {
 
     /// Stores one fetched order inside the caller's transaction; queues its acceptance when asked and newly acceptable.
     private func record(_ fetched: FetchedOrder, now: Date, queueAccept: Bool, into summary: inout Summary) throws {
-        let (order, conflict) = try prepare(fetched.order, now: now)
+        let (order, conflict, known) = try prepared(fetched.order, now: now)
         if conflict { summary.conflicts += 1 }
-        switch try store.upsert(order, raw: fetched.raw, now: now) {
+        let stored = known.map { Store.StoredState(status: $0.status, contentHash: $0.contentHash) }
+        switch try store.upsert(order, raw: fetched.raw, now: now, stored: stored) {
         case .inserted: summary.inserted += 1
         case .updated: summary.updated += 1
         case .unchanged: summary.unchanged += 1; return

@@ -13,8 +13,8 @@ public struct Pusher: Service {
     /// A job still failing this long after it was queued becomes a dead letter.
     public let deadLetterAfter: TimeInterval
     public let backoff: Backoff
-    /// Writes to the database, when they can be watched: the queue is then read after each write (and
-    /// every `4 × tick` for retry times) instead of glanced at ten times a second.
+    /// Changes to the job queue, when they can be watched (``JobWake``): the queue is then read after each
+    /// (and every `4 × tick` for retry times) instead of glanced at ten times a second.
     public let watch: DatabaseWatch?
     /// Told about dead letters.
     public var alerts: Alerts = .disabled
