@@ -59,10 +59,25 @@ final class StreamingSession: @unchecked Sendable {
             configuration.urlCache = nil
             configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
             configuration.httpMaximumConnectionsPerHost = 2
-            let session = URLSession(configuration: configuration, delegate: receiver, delegateQueue: nil)
+            let session = URLSession(configuration: configuration, delegate: receiver, delegateQueue: Self.delegateQueue(label: "ordersync.replies"))
             made = session
             return session
         }
+    }
+
+    /// The delegate's queue, on a serial dispatch queue of its own. FoundationNetworking writes each chunk
+    /// of a download on libcurl's thread and then queues a `didWriteData` call that holds the chunk until
+    /// it runs. Its default delegate queue is a concurrent one, served by the default-QoS thread pool, as
+    /// wide as the CPUs and shared with the Swift concurrency threads: while the import kept both busy,
+    /// the calls waited, and one 100k backlog run in four or five held ~90 MB of chunks (a whole date
+    /// window's reply, issue 17; seen in the daemon's memory as the reply's XML, no thread in our code). A serial
+    /// queue is served by a thread of its own (libdispatch's overcommit pool), so the calls keep up.
+    static func delegateQueue(label: String) -> OperationQueue {
+        let queue = OperationQueue()
+        queue.name = label
+        queue.maxConcurrentOperationCount = 1
+        queue.underlyingQueue = DispatchQueue(label: label)
+        return queue
     }
 
     func invalidate() { lock.withLock { made?.invalidateAndCancel() } }

@@ -71,7 +71,9 @@ public final class URLSessionTransport: HTTPTransport {
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.httpMaximumConnectionsPerHost = 2
-        session = URLSession(configuration: configuration)
+        // Completion handlers on a thread of their own, not the busy default pool (see `StreamingSession`).
+        session = URLSession(configuration: configuration, delegate: nil,
+                             delegateQueue: StreamingSession.delegateQueue(label: "ordersync.http"))
     }
 
     deinit {
