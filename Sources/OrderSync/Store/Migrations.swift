@@ -175,6 +175,11 @@ enum Migrations {
             "CREATE INDEX returns_status ON returns(channel, status)",
             "CREATE INDEX returns_order ON returns(channel, external_id)",
         ]),
+        // `orders(status)` duplicates the prefix of `orders_accept_by` and `orders_ship_by`, which answer
+        // every status lookup as well; it was one more index write per stored order (issue 17).
+        ("2026-12-06-drop-orders-status-index", [
+            "DROP INDEX IF EXISTS orders_status",
+        ]),
     ]
 
     static func run(on db: Database) throws {

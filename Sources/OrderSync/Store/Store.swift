@@ -75,10 +75,12 @@ extension Store {
     /// ``upsert(_:raw:now:)`` when the caller has just read the row (`stored`, nil when there is none) in
     /// this transaction: the ingest reads it with ``known(_:)`` anyway, and a second lookup of the same key
     /// was one index descent per order more (issue 17).
-    func upsert(_ order: Order, raw: Data?, now: Date, stored existing: StoredState?) throws -> UpsertOutcome {
+    /// `encoded`: the order's stored JSON and content hash when the caller has them already.
+    func upsert(_ order: Order, raw: Data?, now: Date, stored existing: StoredState?,
+                encoded: (json: Data, hash: String)? = nil) throws -> UpsertOutcome {
         // The content hash is the one answer to "did this order change?".
-        let json = try OrderCoding.storedJSON(order)
-        let hash = ContentHash.hex(json)
+        let json = try encoded?.json ?? OrderCoding.storedJSON(order)
+        let hash = encoded?.hash ?? ContentHash.hex(json)
         let acceptBy: SQLValue = order.acceptBy.map(Store.time) ?? .null
         let shipBy: SQLValue = order.shipBy.map(Store.time) ?? .null
         let acceptedAt: SQLValue = order.acceptedAt.map(Store.time) ?? .null

@@ -55,7 +55,6 @@ public struct Ingest: Sendable {
     func prepared(_ fetched: Order, now: Date) throws -> (Order, Bool, Store.KnownOrder?) {
         var order = fetched
         var conflict = false
-        order.carrier = Ingest.carrier(for: order, rules: rules)
         var known = try store.known(order.ref)
         if let site = order.site, let knownSite = known?.site, site != knownSite {
             logger.warning("order id conflict between sites", ["order.id": .string(order.ref.externalID),
@@ -64,6 +63,14 @@ public struct Ingest: Sendable {
             known = try store.known(order.ref)
             conflict = true
         }
+        return (applying(known, to: order, now: now), conflict, known)
+    }
+
+    /// The carrier and the deadlines, given what is stored of the order (`known`, nil for a new one). Reads
+    /// nothing: the same inputs give the same order.
+    func applying(_ known: Store.KnownOrder?, to fetched: Order, now: Date) -> Order {
+        var order = fetched
+        order.carrier = Ingest.carrier(for: order, rules: rules)
         if let kept = known?.acceptBy {
             order.acceptBy = kept
         } else if order.status == .awaitingAcceptance, order.acceptBy == nil {
@@ -72,7 +79,25 @@ public struct Ingest: Sendable {
         order.acceptedAt = ShippingDeadline.acceptedAt(known: known?.acceptedAt, status: order.status, now: now)
         order.shipBy = ShippingDeadline.shipBy(known: known?.shipBy, channelDate: order.shipBy,
                                                acceptedAt: order.acceptedAt, withinHours: shipWithinHours)
-        return (order, conflict, known)
+        return order
+    }
+
+    /// A page's orders as they would be stored if new: prepared and encoded before the page's transaction,
+    /// outside the database's lock, so that channels encode in parallel while one of them writes (the
+    /// encoding inside the transaction kept the other channels waiting; issue 17). An order found stored
+    /// is prepared and encoded again inside, with what is stored.
+    struct Encoded {
+        let order: Order
+        let json: Data
+        let hash: String
+    }
+
+    func encodedAsNew(_ page: OrderPage, now: Date) -> [Encoded?] {
+        page.orders.map { fetched in
+            let order = applying(nil, to: fetched.order, now: now)
+            guard let json = try? OrderCoding.storedJSON(order) else { return nil }
+            return Encoded(order: order, json: json, hash: ContentHash.hex(json))
+        }
     }
 
     /// Stores one page in one transaction.
@@ -80,6 +105,7 @@ public struct Ingest: Sendable {
     public func store(_ page: OrderPage, now: Date = Date()) throws -> Summary {
         var summary = Summary()
         var newlyQuarantined: [QuarantinedPayload] = []
+        let encoded = encodedAsNew(page, now: now)
         try store.transaction {
             for item in page.quarantined {
                 if !item.createIfNew {
@@ -94,13 +120,13 @@ public struct Ingest: Sendable {
                 }
                 summary.quarantined += 1
             }
-            for fetched in page.orders {
+            for (index, fetched) in page.orders.enumerated() {
                 // Create only what the channel's import takes; follow every order already stored.
                 if !fetched.createIfNew, try store.known(fetched.order.ref) == nil {
                     summary.notFollowed += 1
                     continue
                 }
-                try record(fetched, now: now, queueAccept: autoAccept, into: &summary)
+                try record(fetched, now: now, queueAccept: autoAccept, encodedAsNew: encoded[index], into: &summary)
             }
             for item in page.returns {
                 var externalID = item.orderExternalID
@@ -159,11 +185,14 @@ public struct Ingest: Sendable {
     }
 
     /// Stores one fetched order inside the caller's transaction; queues its acceptance when asked and newly acceptable.
-    private func record(_ fetched: FetchedOrder, now: Date, queueAccept: Bool, into summary: inout Summary) throws {
+    private func record(_ fetched: FetchedOrder, now: Date, queueAccept: Bool, encodedAsNew: Encoded? = nil,
+                        into summary: inout Summary) throws {
         let (order, conflict, known) = try prepared(fetched.order, now: now)
         if conflict { summary.conflicts += 1 }
         let stored = known.map { Store.StoredState(status: $0.status, contentHash: $0.contentHash) }
-        switch try store.upsert(order, raw: fetched.raw, now: now, stored: stored) {
+        // New, under its own ref: exactly the order encoded before the transaction.
+        let encoded = known == nil && !conflict ? encodedAsNew.map { ($0.json, $0.hash) } : nil
+        switch try store.upsert(order, raw: fetched.raw, now: now, stored: stored, encoded: encoded) {
         case .inserted: summary.inserted += 1
         case .updated: summary.updated += 1
         case .unchanged: summary.unchanged += 1; return
