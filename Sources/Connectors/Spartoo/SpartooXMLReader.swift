@@ -279,6 +279,12 @@ struct SpartooXMLReader {
         }
         i = end + 1
         if plain { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) }
+        return try decoded(start, end, attribute: true)
+    }
+
+    /// `start..<end` with its references replaced and its line ends normalised to `\n`; in an attribute
+    /// value, tabs and line ends become spaces (XML's attribute-value normalisation).
+    private mutating func decoded(_ start: Int, _ end: Int, attribute: Bool) throws(SpartooXML.ParseError) -> String {
         try checkCharacters(start, end)
         scratch.removeAll(keepingCapacity: true)
         var k = start
@@ -287,10 +293,10 @@ struct SpartooXMLReader {
             if b == UInt8(ascii: "&") {
                 k = try reference(at: k, into: &scratch)
             } else if b == 0x0D {
-                scratch.append(0x20)
+                scratch.append(attribute ? 0x20 : 0x0A)
                 k += (k + 1 < end && bytes[k + 1] == 0x0A) ? 2 : 1
             } else {
-                scratch.append(b == 0x09 || b == 0x0A ? 0x20 : b)
+                scratch.append(attribute && (b == 0x09 || b == 0x0A) ? 0x20 : b)
                 k += 1
             }
         }
@@ -317,22 +323,7 @@ struct SpartooXMLReader {
             text += String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
             return
         }
-        try checkCharacters(start, end)
-        scratch.removeAll(keepingCapacity: true)
-        k = start
-        while k < end {
-            let b = bytes[k]
-            if b == UInt8(ascii: "&") {
-                k = try reference(at: k, into: &scratch)
-            } else if b == 0x0D {
-                scratch.append(0x0A)
-                k += (k + 1 < end && bytes[k + 1] == 0x0A) ? 2 : 1
-            } else {
-                scratch.append(b)
-                k += 1
-            }
-        }
-        text += String(decoding: scratch, as: UTF8.self)
+        text += try decoded(start, end, attribute: false)
     }
 
     /// The reference at `k` (on its `&`), its character appended to `out`; returns the index after its `;`.
