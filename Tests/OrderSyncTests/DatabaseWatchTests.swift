@@ -46,6 +46,8 @@ final class DatabaseWatchTests: XCTestCase {
         let store = try Store(path: path)
         let watch = try XCTUnwrap(DatabaseWatch.start(databasePath: path))
         defer { watch.stop() }
+        let wakeFile = JobWake.directory(databasePath: path).appendingPathComponent(JobWake.fileName).path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: wakeFile), "made by the watcher, so it is the daemon's")
         let order = Order(ref: OrderRef(channel: "bm-eu", externalID: "7"), channelType: "backmarket",
                           status: .awaitingAcceptance, channelStatus: "1")
         for index in 0..<20 {

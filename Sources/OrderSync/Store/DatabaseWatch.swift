@@ -36,7 +36,9 @@ public final class DatabaseWatch: @unchecked Sendable {
     public static func start(databasePath: String) -> DatabaseWatch? {
         #if canImport(Glibc)
         let directory = JobWake.directory(databasePath: databasePath).path
-        mkdir(directory, 0o700)
+        // The directory and its file are made by the daemon, so they are the service's: a root `ship` run
+        // by hand then only updates the file's times, and the daemon can still touch it after.
+        JobWake.touch(databasePath: databasePath)
         let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard fd >= 0 else { return nil }
         let mask = UInt32(IN_ATTRIB | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)
