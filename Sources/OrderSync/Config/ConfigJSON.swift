@@ -56,13 +56,14 @@ public enum ConfigJSON {
     /// Reads the file with ``JSONReader`` (``JSONReadOptions/config``: strict, every member kept) and
     /// views the result as a ``Value``. Errors carry the line and column.
     public static func parse(_ bytes: [UInt8]) throws(ParseError) -> Value {
-        // Nothing but whitespace (after a byte-order mark): named as such.
-        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        if bytes[start...].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            throw ParseError(JSONParseError(offset: bytes.count, reason: "the file is empty"), in: bytes)
-        }
         do {
-            return Value(try JSONValue.parse(bytes, options: .config))
+            return Value(try JSONReader.read(bytes, options: .config) { (reader: inout JSONReader) throws(JSONParseError) in
+                // Nothing but whitespace (after a byte-order mark): named as such.
+                if bytes[reader.start...].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+                    throw JSONParseError(offset: bytes.count, reason: "the file is empty")
+                }
+                return try reader.document()
+            })
         } catch {
             throw ParseError(error, in: bytes)
         }

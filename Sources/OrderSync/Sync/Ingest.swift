@@ -94,6 +94,8 @@ public struct Ingest: Sendable {
 
     func encodedAsNew(_ page: OrderPage, now: Date) -> [Encoded?] {
         page.orders.map { fetched in
+            // An order only followed (never created) is stored already, or skipped.
+            guard fetched.createIfNew else { return nil }
             let order = applying(nil, to: fetched.order, now: now)
             guard let json = try? OrderCoding.storedJSON(order) else { return nil }
             return Encoded(order: order, json: json, hash: ContentHash.hex(json))
