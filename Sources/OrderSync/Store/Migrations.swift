@@ -180,6 +180,14 @@ enum Migrations {
         ("2026-12-06-drop-orders-status-index", [
             "DROP INDEX IF EXISTS orders_status",
         ]),
+        // The deadline watch's rows only: orders waiting for acceptance whose missed-deadline error is not
+        // logged yet. Through `orders_accept_by` each look read every order already marked (issue 17).
+        ("2026-12-06-acceptance-watch-index", [
+            """
+            CREATE INDEX orders_accept_unmarked ON orders(channel, accept_by)
+            WHERE status = 'awaiting_acceptance' AND deadline_missed_at IS NULL AND accept_by IS NOT NULL
+            """,
+        ]),
     ]
 
     static func run(on db: Database) throws {

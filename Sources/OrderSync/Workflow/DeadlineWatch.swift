@@ -35,20 +35,23 @@ public struct DeadlineWatch: Service {
         while true {
             let batch = try store.acceptancesToMark(now: now, windows: windows, limit: Self.batch)
             let before = warned + missed
-            for pending in batch {
-                guard let hours = windows[pending.ref.channel] else { continue }
-                // Built only when something is logged.
-                var log: Logger {
-                    logger.with("channel", .string(pending.ref.channel)).with("order.ref", .string(pending.ref.description))
-                        .with("accept_by", .string(Timestamp.format(pending.acceptBy)))
-                }
-                if now >= pending.acceptBy {
-                    try store.markDeadline(pending.ref, missed: true, now: now)
+            // Marked first, the batch in one transaction, then logged: a message is never logged twice,
+            // even if the process dies in between.
+            let due: [(pending: PendingAcceptance, missed: Bool)] = batch.compactMap { pending in
+                guard let hours = windows[pending.ref.channel] else { return nil }
+                if now >= pending.acceptBy { return (pending, true) }
+                if now >= DeadlineWatch.warningTime(acceptBy: pending.acceptBy, windowHours: hours) { return (pending, false) }
+                return nil
+            }
+            try store.markDeadlines(due.map { ($0.pending.ref, $0.missed) }, now: now)
+            for (pending, isMissed) in due {
+                let log = logger.with("channel", .string(pending.ref.channel)).with("order.ref", .string(pending.ref.description))
+                    .with("accept_by", .string(Timestamp.format(pending.acceptBy)))
+                if isMissed {
                     log.error("acceptance deadline passed")
                     missed += 1
                     raiseOverdue(pending, now: now)
-                } else if now >= DeadlineWatch.warningTime(acceptBy: pending.acceptBy, windowHours: hours) {
-                    try store.markDeadline(pending.ref, missed: false, now: now)
+                } else {
                     log.warning("acceptance deadline near", ["hours_left": .double(pending.acceptBy.timeIntervalSince(now) / 3600)])
                     alerts.raise(.acceptanceDue, orderRef: pending.ref,
                                  message: "waits for acceptance; deadline \(Timestamp.format(pending.acceptBy))", now: now)
