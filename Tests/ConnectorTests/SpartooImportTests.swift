@@ -151,7 +151,8 @@ final class SpartooImportTests: SpartooTestCase, @unchecked Sendable {
         for id in ["0000000000000001", kept.id] {
             let order = Order(ref: h.ref(id), channelType: "spartoo", site: "fr", status: .awaitingShipment, channelStatus: "2",
                               createdAt: now.addingTimeInterval(-20 * 86_400))
-            try h.ingest.storeReread(FetchedOrder(order: order, raw: Data()), as: h.ref(id), now: now)
+            // Stored two days ago (an order first stored within the day was listed by a walk then).
+            try h.ingest.storeReread(FetchedOrder(order: order, raw: Data()), as: h.ref(id), now: now.addingTimeInterval(-2 * 86_400))
         }
         h.simulator.setStatus(site: "fr", id: kept.id, status: 3)
         try await h.poller.pollOnce(now: now)

@@ -129,6 +129,25 @@ final class IngestPathTests: StoreTestCase {
         XCTAssertEqual(try store.mark(.staleRefresh, channel: "bm-eu"), Timestamp.format(Fixture.t0))
     }
 
+    /// A window channel's daily re-read takes the open orders created before its window, but not those first
+    /// stored within the day: a walk listed them then (and their stored JSON is not parsed to find out).
+    func testOrdersFirstStoredWithinTheDayAreNotReReadByTheirCreationDate() async throws {
+        let now = Fixture.t0.addingTimeInterval(30 * 86_400)
+        for (id, stored) in [("old", now.addingTimeInterval(-3 * 86_400)), ("fresh", now.addingTimeInterval(-3600))] {
+            var order = Fixture.order(id, status: .awaitingShipment, shippingMethod: "Colissimo")
+            order.createdAt = now.addingTimeInterval(-20 * 86_400)  // before the 10-day window
+            try ingest().store(OrderPage(orders: [FetchedOrder(order: order, raw: Data())]), now: stored)
+        }
+        let reads = Dictionary(uniqueKeysWithValues: ["old", "fresh"].map {
+            ($0, FetchedOrder(order: Fixture.order($0, status: .shipped, channelStatus: "4", shippingMethod: "Colissimo"), raw: Data()))
+        })
+        let connector = WindowConnector(base: ScriptedConnector(reads: reads), walkReachDays: 10)
+        let poller = Poller(connector: connector, ingest: ingest(), interval: 60, logger: .discarding, onCycle: {})
+        let read = try await poller.refreshStaleOrders(now: now)
+        XCTAssertEqual(read, ["old"])
+        XCTAssertEqual(try store.order(Fixture.ref("fresh"))?.order.status, .awaitingShipment)
+    }
+
     func testAPushResultIsStoredThroughIngestWithTheJobsCompletion() async throws {
         let pending = Fixture.order("9", status: .awaitingAcceptance, channelStatus: "1", shippingMethod: "Colissimo")
         try ingest().store(OrderPage(orders: [FetchedOrder(order: pending, raw: Data())]), now: Fixture.t0)
@@ -171,4 +190,17 @@ struct ScriptedConnector: ChannelConnector {
         return reads[externalID]
     }
     func push(_ job: Job, order: Order) async throws -> PushResult { PushResult(outcome: .pushed("ok"), refreshed: pushed) }
+}
+
+/// ``ScriptedConnector`` as a channel whose walk lists only a recent window.
+struct WindowConnector: ListsARecentWindow {
+    var base: ScriptedConnector
+    var walkReachDays: Int
+    var id: String { base.id }
+    var capabilities: ChannelCapabilities { base.capabilities }
+    func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
+        try await base.poll(cursor: cursor, now: now, deliver: deliver)
+    }
+    func fetchOrder(externalID: String) async throws -> FetchedOrder? { try await base.fetchOrder(externalID: externalID) }
+    func push(_ job: Job, order: Order) async throws -> PushResult { try await base.push(job, order: order) }
 }

@@ -41,13 +41,21 @@ extension Store {
     /// Orders of a channel that are not final and have not changed since `before`, or were created before
     /// `createdBefore` (when given): candidates for a direct re-read (a walk would never list them again).
     /// Least recently changed first. Only open orders are read (index on `(channel, status)`).
+    /// `firstSeenBefore`: an order first stored at or after it is not a candidate by its creation date (a
+    /// walk listed it then). Its stored JSON is then not parsed at all: the first poll of a new database
+    /// stored every order moments ago, and parsing each one's JSON again was 1.6 % of a 10k backlog's CPU.
     public func staleOpenOrders(channel: String, changedBefore before: Date, orCreatedBefore createdBefore: Date? = nil,
-                                limit: Int = 500) throws -> [OrderRef] {
+                                firstSeenBefore: Date? = nil, limit: Int = 500) throws -> [OrderRef] {
         let open = OrderStatus.allCases.filter { !$0.isFinal }.map { "'\($0.rawValue)'" }.joined(separator: ",")
-        // `created_at` is written by `Timestamp.format`, so text order is time order.
-        let created = createdBefore == nil ? "" : " OR json_extract(CAST(order_json AS TEXT), '$.created_at') < ?"
+        // `created_at` is written by `Timestamp.format`, so text order is time order. SQLite evaluates the
+        // terms of an AND left to right: `first_seen_at` is compared before any JSON is parsed.
+        let seen = firstSeenBefore == nil ? "" : "first_seen_at < ? AND "
+        let created = createdBefore == nil ? "" : " OR (\(seen)json_extract(CAST(order_json AS TEXT), '$.created_at') < ?)"
         var values: [SQLValue] = [.text(channel), Store.time(before)]
-        if let createdBefore { values.append(.text(Timestamp.format(createdBefore))) }
+        if let createdBefore {
+            if let firstSeenBefore { values.append(Store.time(firstSeenBefore)) }
+            values.append(.text(Timestamp.format(createdBefore)))
+        }
         values.append(.int(Int64(limit)))
         return try db.query("""
             SELECT external_id FROM orders WHERE channel = ? AND status IN (\(open)) AND (changed_at < ?\(created))

@@ -66,7 +66,8 @@ public struct Poller: Service {
         let reach = (connector as? any ListsARecentWindow).map { now.addingTimeInterval(-Double($0.walkReachDays) * 86_400) }
         // A window channel's walks never list its older open orders again: all of them are read, not the first 500.
         let stale = try store.staleOpenOrders(channel: connector.id, changedBefore: now.addingTimeInterval(-Double(resweepDays) * 86_400),
-                                              orCreatedBefore: reach, limit: reach == nil ? 500 : Int(Int32.max))
+                                              orCreatedBefore: reach, firstSeenBefore: now.addingTimeInterval(-86_400),
+                                              limit: reach == nil ? 500 : Int(Int32.max))
         var refreshed: Set<String> = []
         for ref in stale {
             try Task.checkCancellation()
