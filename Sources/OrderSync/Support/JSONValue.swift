@@ -129,8 +129,18 @@ public enum JSONValue: Sendable, Hashable {
     /// `namedBackspaceAndFormFeed` writes `\b` and `\f` as `JSONEncoder` does (see ``OrderJSONWriter``).
     static func quote(_ s: String, into out: inout [UInt8], namedBackspaceAndFormFeed: Bool = false) {
         out.append(0x22)
-        // Nearly every string needs no escape: copy it whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        // Nearly every string needs no escape: copy it whole, checked and copied from its own buffer (native
+        // and small strings have one) rather than through `String.UTF8View`'s index (issue 17).
+        let copied = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true {
+            out.append(0x22)
+            return
+        }
+        if copied == nil, !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
             out.append(contentsOf: s.utf8)
             out.append(0x22)
             return
