@@ -52,10 +52,11 @@ public struct Ingest: Sendable {
     }
 
     /// ``prepare(_:now:)`` and the stored row it read (nil for a new order), for the upsert that follows.
-    func prepared(_ fetched: Order, now: Date) throws -> (Order, Bool, Store.KnownOrder?) {
+    /// `looked`: the stored row of `fetched.ref` when the caller has read it already.
+    func prepared(_ fetched: Order, now: Date, looked: Store.KnownOrder?? = nil) throws -> (Order, Bool, Store.KnownOrder?) {
         var order = fetched
         var conflict = false
-        var known = try store.known(order.ref)
+        var known = try looked ?? store.known(order.ref)
         if let site = order.site, let knownSite = known?.site, site != knownSite {
             logger.warning("order id conflict between sites", ["order.id": .string(order.ref.externalID),
                                                                "site": .string(site), "first_site": .string(knownSite)])
@@ -189,11 +190,18 @@ public struct Ingest: Sendable {
     /// Stores one fetched order inside the caller's transaction; queues its acceptance when asked and newly acceptable.
     private func record(_ fetched: FetchedOrder, now: Date, queueAccept: Bool, encodedAsNew: Encoded? = nil,
                         into summary: inout Summary) throws {
-        let (order, conflict, known) = try prepared(fetched.order, now: now)
+        let looked = try store.known(fetched.order.ref)
+        let order: Order, conflict: Bool, known: Store.KnownOrder?, encoded: (json: Data, hash: String)?
+        if looked == nil, let ready = encodedAsNew {
+            // New, under its own ref: exactly the order prepared and encoded before the transaction (its
+            // carrier and deadlines are not worked out a second time).
+            (order, conflict, known, encoded) = (ready.order, false, nil, (ready.json, ready.hash))
+        } else {
+            (order, conflict, known) = try prepared(fetched.order, now: now, looked: .some(looked))
+            encoded = nil
+        }
         if conflict { summary.conflicts += 1 }
         let stored = known.map { Store.StoredState(status: $0.status, contentHash: $0.contentHash) }
-        // New, under its own ref: exactly the order encoded before the transaction.
-        let encoded = known == nil && !conflict ? encodedAsNew.map { ($0.json, $0.hash) } : nil
         switch try store.upsert(order, raw: fetched.raw, now: now, stored: stored, encoded: encoded) {
         case .inserted: summary.inserted += 1
         case .updated: summary.updated += 1
