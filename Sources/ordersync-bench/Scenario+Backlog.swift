@@ -82,18 +82,23 @@ extension Bench {
         }
     }
 
+    static let backlogTarget = "≥ 0.8× raw or ≤ 0.15 ms CPU/order"
+
     private func addBacklogFigure(size: Int, list: [BacklogRun], failed: [String: (size: Int, message: String)]) {
         let failures = failed.filter { $0.value.size <= size }.sorted { $0.key < $1.key }
         guard let first = list.first, let seconds = Stats.median(list.map(\.seconds)),
               let raw = Stats.median(list.map(\.rawSeconds)), let ratio = Stats.median(list.map(\.ratio)) else {
             figures.append(Figure(key: "backlog_\(Stats.count(size))", label: "backlog import \(Stats.count(size)) orders", value: nil,
-                                  unit: "s", shown: "failed", target: "≥ 0.8× raw fetch",
+                                  unit: "s", shown: "failed", target: Self.backlogTarget,
                                   comparison: failures.map { "\($0.key): \($0.value.message)" }.joined(separator: "; "), verdict: .miss))
             return
         }
         let cpu = Stats.median(list.compactMap(\.cpu)) ?? 0
-        var context = String(format: "%.2f× raw (raw %.2f s); %d orders, %d requests, %.0f orders/s, daemon CPU %.2f s",
-                             ratio, raw, first.orders, first.requests, Double(first.orders) / seconds, cpu)
+        // The target (issue 17): the fetch limit's pace, or at most 0.15 ms of the daemon's CPU per order
+        // (the simulators share the CPUs with the daemon, so a lean daemon can still trail the bare fetch).
+        let cpuPerOrder = cpu / Double(max(1, first.orders))
+        var context = String(format: "%.2f× raw (raw %.2f s); daemon CPU %.2f s, %.3f ms per order; %d orders, %d requests, %.0f orders/s",
+                             ratio, raw, cpu, cpuPerOrder * 1000, first.orders, first.requests, Double(first.orders) / seconds)
         if let slowest = first.perChannel.max(by: { $0.value < $1.value }) {
             context += String(format: "; slowest %@ %.2f s (raw %.2f s, simulator busy %.2f s)", slowest.key, slowest.value,
                               first.rawPerChannel[slowest.key] ?? 0, first.simulatorPerChannel[slowest.key] ?? 0)
@@ -104,8 +109,8 @@ extension Bench {
             context += "; \(type) left out: \(failure.message)"
         }
         figures.append(Figure(key: "backlog_\(Stats.count(size))", label: "backlog import \(Stats.count(size)) orders", value: seconds,
-                              unit: "s", shown: Stats.seconds(seconds), target: "≥ 0.8× raw fetch", comparison: context,
-                              verdict: Figure.judged(ratio >= 0.8 && failures.isEmpty),
+                              unit: "s", shown: Stats.seconds(seconds), target: Self.backlogTarget, comparison: context,
+                              verdict: Figure.judged((ratio >= 0.8 || (cpu > 0 && cpuPerOrder <= 0.000_15)) && failures.isEmpty),
                               samples: list.map(\.seconds) + list.map(\.rawSeconds)))
     }
 
