@@ -73,11 +73,7 @@ final class StreamingSession: @unchecked Sendable {
     /// window's reply, issue 17; seen in the daemon's memory as the reply's XML, no thread in our code). A serial
     /// queue is served by a thread of its own (libdispatch's overcommit pool), so the calls keep up.
     static func delegateQueue(label: String) -> OperationQueue {
-        let queue = OperationQueue()
-        queue.name = label
-        queue.maxConcurrentOperationCount = 1
-        queue.underlyingQueue = DispatchQueue(label: label)
-        return queue
+        SerialOperationQueue(label: label)
     }
 
     func invalidate() { lock.withLock { made?.invalidateAndCancel() } }
@@ -135,5 +131,20 @@ final class StreamingReceiver: NSObject, URLSessionDownloadDelegate, @unchecked 
         } else {
             sink.continuation.resume(throwing: TransportError(timedOut: false, message: "no response"))
         }
+    }
+}
+
+/// An `OperationQueue` run by a serial dispatch queue that it holds itself. `underlyingQueue` is declared
+/// `unowned(unsafe)` (Darwin's API): swift-corelibs-foundation happens to keep a strong reference, but the
+/// compiler warns that a queue created in the assignment is released at once, and nothing promises it.
+final class SerialOperationQueue: OperationQueue, @unchecked Sendable {
+    let serial: DispatchQueue
+
+    init(label: String) {
+        serial = DispatchQueue(label: label)
+        super.init()
+        name = label
+        maxConcurrentOperationCount = 1
+        underlyingQueue = serial
     }
 }
