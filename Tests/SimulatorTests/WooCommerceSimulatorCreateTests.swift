@@ -37,9 +37,9 @@ final class WooCommerceSimulatorCreateTests: XCTestCase {
         XCTAssertEqual(simulator.notes(orderID: id).map(\.note), ["Order status changed from Pending payment to Processing."])
         XCTAssertEqual(simulator.emails(orderID: id).map(\.template), ["customer_processing_order", "new_order"])
         // Completing and cancelling: stock comes back once, on cancel only.
-        simulator.handle(wooRequest("PUT", "\(orders)/\(id)", json: ["status": "completed"]))
+        _ = simulator.handle(wooRequest("PUT", "\(orders)/\(id)", json: ["status": "completed"]))
         XCTAssertEqual(simulator.product(phone.id)?.stock, 1, "reduced once, not again on completed")
-        simulator.handle(wooRequest("PUT", "\(orders)/\(id)", json: ["status": "cancelled"]))
+        _ = simulator.handle(wooRequest("PUT", "\(orders)/\(id)", json: ["status": "cancelled"]))
         XCTAssertEqual(simulator.product(phone.id)?.stock, 3, "restored on cancel")
     }
 

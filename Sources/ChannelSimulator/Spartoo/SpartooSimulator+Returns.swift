@@ -81,7 +81,6 @@ extension SpartooSimulator {
     /// (→4 only from 2 or 3, →3 only from 2), −25 the same link again; a label on a return at 14 moves it to 2.
     func updateReturn(_ parameters: [String: String], method: String, site: String, now: Date, render: Renderer,
                       state: inout State) -> (HTTPResponse, Int?) {
-        let script = "xml_maj_returns.php"
         guard method == "POST" else { return (.html(405, "<html><body><h1>405 Method Not Allowed</h1></body></html>"), nil) }
         func reply(_ code: Int, _ message: String) -> (HTTPResponse, Int?) {
             (render.ok("<returns><return><rID>\(render.text(parameters["rID"] ?? ""))</rID><errors><error><id>\(code)</id>"
