@@ -71,13 +71,22 @@ final class Child: @unchecked Sendable {
         return true
     }
 
-    /// SIGTERM, then SIGKILL if it has not exited within `grace` seconds.
+    /// SIGTERM, then SIGKILL if it has not exited within `grace` seconds. Its own children get the same
+    /// signals: under `--wrap` the child is the wrapper (heaptrack's script, say), which does not pass a
+    /// signal on, and the daemon it ran was left running, its profile never written.
     func stop(grace: TimeInterval = 12) {
         guard isRunning else { return }
-        kill(pid, SIGTERM)
+        let family = [pid] + Proc.descendants(of: pid)
+        family.forEach { kill($0, SIGTERM) }
         if !wait(timeout: grace) {
-            kill(pid, SIGKILL)
+            family.forEach { kill($0, SIGKILL) }
             wait(timeout: 5)
+        }
+        // The wrapped daemon may outlive the wrapper: give it the same grace.
+        let deadline = Date().addingTimeInterval(grace)
+        for member in family.dropFirst() {
+            while kill(member, 0) == 0, Date() < deadline { usleep(20_000) }
+            kill(member, SIGKILL)
         }
     }
 
@@ -98,6 +107,26 @@ final class Child: @unchecked Sendable {
 
 /// What `/proc` says about a process: peak and current resident memory, CPU time used.
 enum Proc {
+    /// The processes descended from `pid` (children, their children, …), read from `/proc/*/stat`.
+    static func descendants(of pid: pid_t) -> [pid_t] {
+        var parents: [pid_t: [pid_t]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = pid_t(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // After "pid (comm) ": the state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = pid_t(fields[1]) { parents[parent, default: []].append(child) }
+        }
+        var found: [pid_t] = []
+        var queue = parents[pid] ?? []
+        while let next = queue.popLast() {
+            found.append(next)
+            queue += parents[next] ?? []
+        }
+        return found
+    }
+
     /// `VmHWM` and `VmRSS` in bytes (nil when the process is gone).
     static func memory(_ pid: pid_t) -> (hwm: Int, rss: Int)? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
