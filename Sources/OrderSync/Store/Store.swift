@@ -59,24 +59,14 @@ extension Store {
     /// Stores `order` unless its content hash equals the stored one. Keeps `raw` as the last payload and
     /// records a status change in the history. Call inside a transaction to batch a page.
     public func upsert(_ order: Order, raw: Data?, now: Date = Date()) throws -> UpsertOutcome {
-        let existing = try db.query(
-            "SELECT status, content_hash FROM orders WHERE channel = ? AND external_id = ?",
-            [.text(order.ref.channel), .text(order.ref.externalID)]).first
-        return try upsert(order, raw: raw, now: now,
-                          stored: existing.map { StoredState(status: $0.string("status"), contentHash: $0.string("content_hash")) })
+        try upsert(order, raw: raw, now: now, stored: try known(order.ref))
     }
 
-    /// What ``upsert(_:raw:now:)`` compares with: the stored row's status and content hash.
-    struct StoredState {
-        var status: String?
-        var contentHash: String?
-    }
-
-    /// ``upsert(_:raw:now:)`` when the caller has just read the row (`stored`, nil when there is none) in
-    /// this transaction: the ingest reads it with ``known(_:)`` anyway, and a second lookup of the same key
-    /// was one index descent per order more (issue 17).
+    /// ``upsert(_:raw:now:)`` when the caller has just read the row with ``known(_:)`` (`stored`, nil when
+    /// there is none) in this transaction: a second lookup of the same key was one index descent per order
+    /// more (issue 17).
     /// `encoded`: the order's stored JSON and content hash when the caller has them already.
-    func upsert(_ order: Order, raw: Data?, now: Date, stored existing: StoredState?,
+    func upsert(_ order: Order, raw: Data?, now: Date, stored existing: KnownOrder?,
                 encoded: (json: Data, hash: String)? = nil) throws -> UpsertOutcome {
         // The content hash is the one answer to "did this order change?".
         let json = try encoded?.json ?? OrderCoding.storedJSON(order)

@@ -125,11 +125,12 @@ public struct Ingest: Sendable {
             }
             for (index, fetched) in page.orders.enumerated() {
                 // Create only what the channel's import takes; follow every order already stored.
-                if !fetched.createIfNew, try store.known(fetched.order.ref) == nil {
+                let looked = try store.known(fetched.order.ref)
+                if !fetched.createIfNew, looked == nil {
                     summary.notFollowed += 1
                     continue
                 }
-                try record(fetched, now: now, queueAccept: autoAccept, encodedAsNew: encoded[index], into: &summary)
+                try record(fetched, looked: looked, now: now, queueAccept: autoAccept, encodedAsNew: encoded[index], into: &summary)
             }
             for item in page.returns {
                 var externalID = item.orderExternalID
@@ -181,16 +182,16 @@ public struct Ingest: Sendable {
             if var fetched = refreshed {
                 fetched.order.ref = ref
                 var ignored = Summary()
-                try record(fetched, now: now, queueAccept: false, into: &ignored)
+                try record(fetched, looked: try store.known(fetched.order.ref), now: now, queueAccept: false, into: &ignored)
             }
             try alongside()
         }
     }
 
     /// Stores one fetched order inside the caller's transaction; queues its acceptance when asked and newly acceptable.
-    private func record(_ fetched: FetchedOrder, now: Date, queueAccept: Bool, encodedAsNew: Encoded? = nil,
-                        into summary: inout Summary) throws {
-        let looked = try store.known(fetched.order.ref)
+    /// `looked`: the stored row of `fetched`'s ref (``Store/known(_:)``), read once by the caller.
+    private func record(_ fetched: FetchedOrder, looked: Store.KnownOrder?, now: Date, queueAccept: Bool,
+                        encodedAsNew: Encoded? = nil, into summary: inout Summary) throws {
         let order: Order, conflict: Bool, known: Store.KnownOrder?, encoded: (json: Data, hash: String)?
         if looked == nil, let ready = encodedAsNew {
             // New, under its own ref: exactly the order prepared and encoded before the transaction (its
@@ -201,8 +202,7 @@ public struct Ingest: Sendable {
             encoded = nil
         }
         if conflict { summary.conflicts += 1 }
-        let stored = known.map { Store.StoredState(status: $0.status, contentHash: $0.contentHash) }
-        switch try store.upsert(order, raw: fetched.raw, now: now, stored: stored, encoded: encoded) {
+        switch try store.upsert(order, raw: fetched.raw, now: now, stored: known, encoded: encoded) {
         case .inserted: summary.inserted += 1
         case .updated: summary.updated += 1
         case .unchanged: summary.unchanged += 1; return
