@@ -35,4 +35,13 @@ final class StreamingSessionTests: XCTestCase {
         StreamingSession.delegateQueue(label: "test").addOperation { ran.signal() }
         XCTAssertEqual(ran.wait(timeout: .now() + 20), .success, "the streaming session's delegate queue has a thread of its own")
     }
+
+    /// The daemon's two sessions (ordinary requests, streamed replies) are given that queue, not left to
+    /// FoundationNetworking's default.
+    func testBothSessionsRunTheirCallbacksOnASerialQueueOfTheirOwn() {
+        let transport = URLSessionTransport()
+        XCTAssertTrue(transport.session.delegateQueue is SerialOperationQueue, "\(transport.session.delegateQueue)")
+        XCTAssertTrue(transport.streaming.session().delegateQueue is SerialOperationQueue)
+        XCTAssertEqual(transport.session.delegateQueue.maxConcurrentOperationCount, 1)
+    }
 }

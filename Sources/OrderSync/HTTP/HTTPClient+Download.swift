@@ -53,13 +53,7 @@ final class StreamingSession: @unchecked Sendable {
     func session() -> URLSession {
         lock.withLock {
             if let made { return made }
-            let configuration = URLSessionConfiguration.ephemeral
-            configuration.httpCookieAcceptPolicy = .never
-            configuration.httpShouldSetCookies = false
-            configuration.urlCache = nil
-            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-            configuration.httpMaximumConnectionsPerHost = 2
-            let session = URLSession(configuration: configuration, delegate: receiver, delegateQueue: Self.delegateQueue(label: "ordersync.replies"))
+            let session = URLSession(configuration: URLSessionTransport.configuration(), delegate: receiver, delegateQueue: Self.delegateQueue(label: "ordersync.replies"))
             made = session
             return session
         }

@@ -60,19 +60,24 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
 
 /// `HTTPTransport` over Foundation's URLSession (libcurl on Linux). No cookies, no cache, no credential store.
 public final class URLSessionTransport: HTTPTransport {
-    private let session: URLSession
+    let session: URLSession
     /// The session for streamed replies, made on first use (most channels never stream).
     let streaming = StreamingSession()
 
-    public init() {
+    /// Both sessions' configuration: no cookies, no cache, two connections per host.
+    static func configuration() -> URLSessionConfiguration {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieAcceptPolicy = .never
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.httpMaximumConnectionsPerHost = 2
+        return configuration
+    }
+
+    public init() {
         // Completion handlers on a thread of their own, not the busy default pool (see `StreamingSession`).
-        session = URLSession(configuration: configuration, delegate: nil,
+        session = URLSession(configuration: Self.configuration(), delegate: nil,
                              delegateQueue: StreamingSession.delegateQueue(label: "ordersync.http"))
     }
 
