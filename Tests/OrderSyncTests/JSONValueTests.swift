@@ -39,6 +39,36 @@ final class JSONValueTests: XCTestCase {
         XCTAssertEqual(try parse(#"{"z":1,"y":2,"x":3}"#).serialized, #"{"z":1,"y":2,"x":3}"#)
     }
 
+    /// The repeated-key check compares keys only when a cheap mask says they may repeat, and hands over to a
+    /// set when comparisons are many: each way must still find a repeat, and find none where there is none.
+    func testARepeatedKeyIsFoundHoweverItIsWrittenAndWhereverItIs() throws {
+        // Written with an escape the first time, plainly the second: the same key.
+        let escaped = try parse(#"{"\u0061b": 1, "c": 2, "ab": 3}"#)
+        guard case .object(let first) = escaped else { return XCTFail("not an object") }
+        XCTAssertEqual(first.map(\.0), ["c", "ab"])
+        XCTAssertEqual(escaped["ab"], .number("3"))
+        // A plain key first, the escaped spelling last.
+        let escapedLast = try parse(#"{"ab": 1, "c": 2, "a\u0062": 3}"#)
+        XCTAssertEqual(escapedLast.objectKeys, ["c", "ab"])
+        // Keys that share length, first and last byte (the mask cannot tell them apart) but differ.
+        let alike = (0..<40).map { #""k\#(String(format: "%02d", $0))z""# + ": \($0)" }
+        let distinct = try parse("{" + alike.joined(separator: ",") + "}")
+        XCTAssertEqual(distinct.objectKeys?.count, 40, "no key repeats")
+        // The same, with a repeat at the end: found after the set has taken over from comparisons.
+        let repeated = try parse("{" + (alike + [#""k07z": "last""#]).joined(separator: ",") + "}")
+        XCTAssertEqual(repeated.objectKeys?.count, 40)
+        XCTAssertEqual(repeated.objectKeys?.last, "k07z")
+        XCTAssertEqual(repeated["k07z"], .string("last"))
+        // A large object of unlike keys, repeat at the end.
+        let many = (0..<300).map { #""key\#($0)": \#($0)"# }
+        let large = try parse("{" + (many + [#""key150": 0"#]).joined(separator: ",") + "}")
+        XCTAssertEqual(large.objectKeys?.count, 300)
+        XCTAssertEqual(large["key150"], .number("0"))
+        // Nested objects and arrays come out whole and in order (they share the reader's stacks).
+        let nested = try parse(#"{"a": [{"x": [1, [2, 3], {"y": 4}]}, 5], "b": {"c": {"d": []}, "e": 6}, "a2": [7]}"#)
+        XCTAssertEqual(nested.serialized, #"{"a":[{"x":[1,[2,3],{"y":4}]},5],"b":{"c":{"d":[]},"e":6},"a2":[7]}"#)
+    }
+
     func testKindsAndAccessors() throws {
         let value = try parse(#" { "s": "x", "t": true, "f": false, "n": null, "a": [1, "2", {"k": []}], "o": {} } "#)
         XCTAssertEqual(value["s"], .string("x"))
@@ -178,5 +208,12 @@ final class JSONValueTests: XCTestCase {
             XCTAssertEqual((error as? ConfigJSON.ParseError)?.line, 2)
             XCTAssertEqual((error as? ConfigJSON.ParseError)?.column, 11)
         }
+    }
+}
+
+private extension JSONValue {
+    var objectKeys: [String]? {
+        guard case .object(let members) = self else { return nil }
+        return members.map(\.0)
     }
 }

@@ -57,6 +57,13 @@ public struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     let options: JSONReadOptions
     var i = 0
+    /// The members of the objects being read, innermost last, and likewise the items of arrays: a finished
+    /// object or array moves its own off the top into an array of exactly its size. Appending to a fresh
+    /// array per object grew it 1, 2, 4, 8, 16 (a reallocation and copy each time): 2.6 % of a backlog
+    /// import's CPU (issue 17). The stacks keep their capacity for the whole document; ``read(_:options:_:)``
+    /// releases them.
+    var memberStack = ScratchStack<(String, JSONValue)>()
+    var itemStack = ScratchStack<JSONValue>()
 
     private init(bytes: UnsafeBufferPointer<UInt8>, options: JSONReadOptions) {
         self.bytes = bytes
@@ -69,6 +76,10 @@ public struct JSONReader {
                                _ body: (inout JSONReader) throws(JSONParseError) -> T) throws(JSONParseError) -> T {
         let result: Result<T, JSONParseError> = bytes.withUnsafeBytes { raw in
             var reader = JSONReader(bytes: raw.bindMemory(to: UInt8.self), options: options)
+            defer {
+                reader.memberStack.release()
+                reader.itemStack.release()
+            }
             do throws(JSONParseError) {
                 return .success(try body(&reader))
             } catch {
@@ -111,14 +122,18 @@ public struct JSONReader {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["):
             i += 1
-            var items: [JSONValue] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array([]) }
+            let base = itemStack.count
             while true {
-                items.append(try parseValue(depth: depth + 1))
+                let item = try parseValue(depth: depth + 1)
+                itemStack.push(item)
                 skipSpace()
                 if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(itemStack.pop(from: base))
+                }
                 throw fail("unexpected \(current()), expected ',' or ']'")
             }
         case UInt8(ascii: "\""): return .string(try parseString())
@@ -132,38 +147,31 @@ public struct JSONReader {
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         i += 1
-        var members: [(String, JSONValue)] = []
-        // A repeated key is dropped from its earlier place in one pass at the end. Detecting one:
-        // comparing with the earlier keys while the object is small (no hashing of every key), a set
-        // of keys once it is large (so the search stays linear).
-        var seenKeys: Set<String>?
-        var repeated = options.keepRepeatedKeys  // nothing to look for when every member is kept
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object([]) }
+        let base = memberStack.count
+        var keys = KeyFilter(checking: !options.keepRepeatedKeys)  // nothing to look for when every member is kept
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
                 throw fail("unexpected \(current()), expected a key in double quotes")
             }
+            let keyStart = i
             let key = try parseString()
+            let rawKey = UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(i - 1)])
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("unexpected \(current()), expected ':'") }
             i += 1
             let value = try parseValue(depth: depth + 1)
-            if !repeated {
-                if seenKeys == nil, members.count >= 16 { seenKeys = Set(members.map(\.0)) }
-                if seenKeys != nil {
-                    if !seenKeys!.insert(key).inserted { repeated = true }
-                } else if members.contains(where: { $0.0 == key }) {
-                    repeated = true
-                }
-            }
-            members.append((key, value))
+            keys.add(key, raw: rawKey, earlier: memberStack.top(from: base))
+            memberStack.push((key, value))
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; continue }
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
                 i += 1
-                guard repeated, !options.keepRepeatedKeys else { return .object(members) }
+                let members = memberStack.pop(from: base)
+                guard keys.repeated else { return .object(members) }
+                // A repeated key is dropped from its earlier place, in one pass.
                 var lastIndex: [String: Int] = [:]
                 for (index, member) in members.enumerated() { lastIndex[member.0] = index }
                 return .object(members.enumerated().filter { lastIndex[$0.element.0] == $0.offset }.map(\.element))
@@ -303,5 +311,53 @@ public struct JSONReader {
         if let scalar = Unicode.Scalar(high) { return scalar }
         if options.strict { throw fail("unpaired surrogate in \\u escape") }
         return "\u{FFFD}"
+    }
+}
+
+/// Finds whether an object repeats a key without hashing every key: a 256-bit mask of a cheap hash of each
+/// key's bytes (length, first and last byte) says when a key may repeat an earlier one, and only then are
+/// the earlier keys compared. Order objects have 30 to 60 keys; a `Set<String>` of them (SipHash of every
+/// key) was 2 to 3 % of a backlog import's instructions (issue 17). Once the comparisons are many (a large
+/// or hostile object), a set takes over, so the work stays linear.
+struct KeyFilter {
+    private(set) var repeated = false
+    private let checking: Bool
+    private var mask: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    /// A key was written with an escape: its raw bytes are not its text, so every key is compared.
+    private var escaped = false
+    private var comparisons = 0
+    private var count = 0
+    private var set: Set<String>?
+
+    init(checking: Bool) { self.checking = checking }
+
+    /// Adds `key` (read from `raw`, its bytes between the quotes), given the object's earlier members.
+    mutating func add(_ key: String, raw: UnsafeBufferPointer<UInt8>, earlier: UnsafeBufferPointer<(String, JSONValue)>) {
+        guard checking, !repeated else { return }
+        count += 1
+        if set != nil {
+            if !set!.insert(key).inserted { repeated = true }
+            return
+        }
+        // An escape is always longer than the text it writes: equal lengths mean the raw bytes are the text.
+        if raw.count != key.utf8.count { escaped = true }
+        let hash = raw.count &* 31 &+ Int(raw.first ?? 0) &* 7 &+ Int(raw.last ?? 0)
+        let bit: UInt64 = 1 << UInt64(hash & 63)
+        let seen: Bool
+        switch (hash >> 6) & 3 {
+        case 0: seen = mask.0 & bit != 0; mask.0 |= bit
+        case 1: seen = mask.1 & bit != 0; mask.1 |= bit
+        case 2: seen = mask.2 & bit != 0; mask.2 |= bit
+        default: seen = mask.3 & bit != 0; mask.3 |= bit
+        }
+        guard seen || escaped else { return }
+        comparisons += 1
+        if comparisons > 16 {
+            set = Set(earlier.lazy.map(\.0))
+            if !set!.insert(key).inserted { repeated = true }
+            return
+        }
+        let length = key.utf8.count
+        if earlier.contains(where: { $0.0.utf8.count == length && $0.0 == key }) { repeated = true }
     }
 }

@@ -47,7 +47,9 @@ public enum JSONValue: Sendable, Hashable {
     /// Member of an object (last one wins); nil for other kinds or a missing key.
     public subscript(_ key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.last(where: { $0.0 == key })?.1
+        // Lengths first: most keys differ there, and `==` on two unequal strings is a call into the runtime.
+        let length = key.utf8.count
+        return members.last(where: { $0.0.utf8.count == length && $0.0 == key })?.1
     }
 
     public var array: [JSONValue]? {
