@@ -24,6 +24,35 @@ final class UnchangedPayloadsTests: XCTestCase {
                           UnchangedPayloads.fingerprint(JSONValue.array([.string("ab")])), "structure counts, not just text")
     }
 
+    /// Payload bytes are fingerprinted with ``PayloadHasher``: every byte counts wherever it lies (a 16-byte
+    /// step, the tail, across a segment boundary), as do the length and the scope.
+    func testEveryByteOfAPayloadCountsAndOnlyEqualBytesFingerprintAlike() {
+        let sizes = [0, 1, 15, 16, 17, 31, 32, 1000, PayloadHasher.segment - 1, PayloadHasher.segment, PayloadHasher.segment + 17]
+        var generator = SystemRandomNumberGenerator()
+        var seen: Set<Int> = []
+        for size in sizes {
+            let bytes = Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let fingerprint = UnchangedPayloads.fingerprint(bytes: bytes)
+            XCTAssertEqual(UnchangedPayloads.fingerprint(bytes: Data(bytes)), fingerprint, "size \(size): equal bytes")
+            XCTAssertTrue(seen.insert(fingerprint).inserted, "size \(size): a fingerprint of its own")
+            XCTAssertNotEqual(UnchangedPayloads.fingerprint(bytes: bytes, scope: "es"), fingerprint, "size \(size): the scope counts")
+            XCTAssertNotEqual(UnchangedPayloads.fingerprint(bytes: bytes + [0]), fingerprint, "size \(size): a zero byte more counts")
+            for position in Set([0, size / 2, size - 1, PayloadHasher.segment - 1, PayloadHasher.segment]) where position >= 0 && position < size {
+                var changed = bytes
+                changed[position] ^= 0x01
+                XCTAssertNotEqual(UnchangedPayloads.fingerprint(bytes: changed), fingerprint, "size \(size): bit flipped at \(position)")
+            }
+        }
+        // The same bytes read from a file a segment at a time (a streamed Spartoo reply) fingerprint alike.
+        let big = Data((0..<(2 * PayloadHasher.segment + 5)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("payload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        XCTAssertNoThrow(try big.write(to: file))
+        XCTAssertEqual(try SpartooXML.fingerprint(file: file, scope: "window fr"), UnchangedPayloads.fingerprint(bytes: big, scope: "window fr"))
+        XCTAssertNoThrow(try Data().write(to: file))
+        XCTAssertEqual(try SpartooXML.fingerprint(file: file, scope: "s"), UnchangedPayloads.fingerprint(bytes: Data(), scope: "s"))
+    }
+
     func testWhatAPollNeitherSawNorStoredIsForgotten() {
         let memo = UnchangedPayloads()
         let a = UnchangedPayloads.fingerprint(order("1")), b = UnchangedPayloads.fingerprint(order("2"))

@@ -41,13 +41,9 @@ public final class UnchangedPayloads: @unchecked Sendable {
     }
 
     /// The fingerprint of a payload's bytes, every one of them (`Data`'s own hash covers only its first
-    /// 80 bytes and its length).
+    /// 80 bytes and its length), with ``PayloadHasher``.
     public static func fingerprint(bytes: Data, scope: String = "") -> Int {
-        var hasher = Hasher()
-        hasher.combine(scope)
-        hasher.combine(bytes.count)
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        return hasher.finalize()
+        PayloadHasher.fingerprint(bytes, scope: scope)
     }
 
     /// Whether this exact payload was stored before (and keeps it for the next poll).

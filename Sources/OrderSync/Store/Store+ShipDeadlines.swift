@@ -51,9 +51,20 @@ extension Store {
 
     /// Records that the shipping warning (or the missed-deadline error) was logged, so it is logged once.
     public func markShipDeadline(_ ref: OrderRef, missed: Bool, now: Date = Date()) throws {
-        let column = missed ? "ship_missed_at" : "ship_warned_at"
-        try db.execute("UPDATE orders SET \(column) = ? WHERE channel = ? AND external_id = ?",
-                       [Store.time(now), .text(ref.channel), .text(ref.externalID)])
+        try markShipDeadlines([(ref, missed)], now: now)
+    }
+
+    /// ``markShipDeadline(_:missed:now:)`` for many orders, in one transaction (one commit for a look of the
+    /// watch, not one per order: a commit writes the pages it changed to the WAL again, issue 17).
+    public func markShipDeadlines(_ marks: [(ref: OrderRef, missed: Bool)], now: Date = Date()) throws {
+        guard !marks.isEmpty else { return }
+        try db.inTransaction {
+            for mark in marks {
+                let column = mark.missed ? "ship_missed_at" : "ship_warned_at"
+                try db.execute("UPDATE orders SET \(column) = ? WHERE channel = ? AND external_id = ?",
+                               [Store.time(now), .text(mark.ref.channel), .text(mark.ref.externalID)])
+            }
+        }
     }
 
     /// Per channel, unshipped orders (as ``pendingShipments()`` means it, whatever was logged) due within

@@ -90,16 +90,15 @@ public struct DeadlineWatch: Service {
     /// Emits what is due now for unshipped orders with a `ship_by`, each event once per order; returns them.
     @discardableResult
     public func checkShipments(now: Date = Date()) throws -> [DeadlineEvent] {
-        var events: [DeadlineEvent] = []
-        for pending in try store.pendingShipments(dueBy: now, channels: shipChannels) {
+        let events: [DeadlineEvent] = try store.pendingShipments(dueBy: now, channels: shipChannels).compactMap { pending in
             guard let name = ShippingDeadline.due(start: pending.start, shipBy: pending.shipBy, warned: pending.warned,
-                                                  missed: pending.missed, now: now) else { continue }
-            // Marked first: an event is never emitted twice, even if the process dies right after.
-            try store.markShipDeadline(pending.ref, missed: name == .shipmentOverdue, now: now)
-            let event = DeadlineEvent(name: name, ref: pending.ref, shipBy: pending.shipBy, at: now)
-            emit(event)
-            events.append(event)
+                                                  missed: pending.missed, now: now) else { return nil }
+            return DeadlineEvent(name: name, ref: pending.ref, shipBy: pending.shipBy, at: now)
         }
+        // Marked first, all in one transaction: an event is never emitted twice, even if the process dies
+        // right after.
+        try store.markShipDeadlines(events.map { ($0.ref, $0.name == .shipmentOverdue) }, now: now)
+        events.forEach(emit)
         return events
     }
 
