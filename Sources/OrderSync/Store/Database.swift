@@ -142,6 +142,12 @@ public final class Database: @unchecked Sendable {
         // stopped re-reading marked orders (its scans were most of the page reads).
         try execute("PRAGMA cache_size=-256")
         try execute("PRAGMA foreign_keys=ON")
+        // Checkpoint the WAL into the database every 8000 pages (32 MB), not SQLite's 1000: a page written by
+        // many transactions in a row (an index's last leaf, the table's last page) reaches the database once
+        // per checkpoint, and each checkpoint syncs both files. Measured with ordersync-bench, A/B pairs in one
+        // session: 100k backlog daemon CPU 0.189 / 0.197 → 0.171 / 0.167 ms per order (4000 pages: 0.185 /
+        // 0.211). The WAL file keeps the size it reached (up to about 32 MB) until the daemon stops.
+        try execute("PRAGMA wal_autocheckpoint=8000")
     }
 
     deinit {
