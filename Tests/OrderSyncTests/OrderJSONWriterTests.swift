@@ -59,12 +59,30 @@ final class OrderJSONWriterTests: XCTestCase {
         var keys = ["a", "b", "_a", "a_", "aa", "a1", "a10", "a2", "A", "B", "Ab", "aB", "é", "e", "z", "Z", "-", "0", "10", "9"]
         keys.shuffle()
         let dictionary = Dictionary(uniqueKeysWithValues: keys.map { ($0, 1) })
-        var bytes = JSONBytes()
+        var bytes = JSONBytes(capacity: 8)
         bytes.object(dictionary) { $0.int($1) }
-        XCTAssertEqual(String(decoding: bytes.out, as: UTF8.self), String(decoding: try reference(dictionary), as: UTF8.self))
+        XCTAssertEqual(String(decoding: bytes.out.data(), as: UTF8.self), String(decoding: try reference(dictionary), as: UTF8.self))
     }
 
     /// Generated orders: every optional field present or nil, every list empty or not, across seeds.
+    /// Amounts are written digit by digit: the bytes must be `Money.description`'s, quoted, for every sign,
+    /// scale and size (a zero before the point, zeros after it, the extremes of Int64).
+    func testAmountsAreWrittenAsTheirDescription() throws {
+        let units: [Int64] = [0, 1, 5, 9, 10, 99, 100, 105, 12345, 29900, -1, -5, -100, -29990, 1_000_000_007,
+                              Int64.max, Int64.min, Int64.min + 1]
+        for scale in [0, 1, 2, 3, 4, 8, 20] {
+            for minor in units {
+                let money = Money(minorUnits: minor, scale: scale)
+                var writer = JSONBytes(capacity: 4)  // smaller than any amount: the buffer grows
+                writer.money(money)
+                XCTAssertEqual(String(decoding: writer.out.data(), as: UTF8.self), "\"\(money.description)\"", "\(minor) at scale \(scale)")
+            }
+        }
+        var none = JSONBytes(capacity: 16)
+        none.money(nil)
+        XCTAssertEqual(String(decoding: none.out.data(), as: UTF8.self), "null")
+    }
+
     func testGeneratedOrdersEncodeToJSONEncodersBytes() throws {
         var generator = SplitMix(seed: 17)
         for index in 0..<400 {

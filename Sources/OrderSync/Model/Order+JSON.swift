@@ -11,26 +11,25 @@ import Foundation
 /// straight into one buffer.
 enum OrderJSONWriter {
     static func write(_ order: Order, includeExtra: Bool) -> Data {
-        var w = JSONBytes()
-        w.out.reserveCapacity(2048 + 512 * order.lines.count)
+        var w = JSONBytes(capacity: 2048 + 512 * order.lines.count)
         w.order(order, includeExtra: includeExtra)
-        return Data(w.out)
+        return w.out.data()
     }
 }
 
 /// A JSON byte buffer with the writers an order needs. Keys are given in sorted order by the caller.
 struct JSONBytes {
-    var out: [UInt8] = []
+    var out: ByteWriter
 
-    mutating func raw(_ s: StaticString) {
-        s.withUTF8Buffer { out.append(contentsOf: $0) }
-    }
+    init(capacity: Int) { out = ByteWriter(capacity: capacity) }
+
+    mutating func raw(_ s: StaticString) { out.append(s) }
 
     /// `"key":`, preceded by a comma unless it is the object's first member.
     mutating func key(_ k: StaticString, first: Bool = false) {
         if !first { out.append(0x2C) }
         out.append(0x22)
-        raw(k)
+        out.append(k)
         out.append(0x22)
         out.append(0x3A)
     }
@@ -41,13 +40,42 @@ struct JSONBytes {
         if let s { string(s) } else { raw("null") }
     }
 
-    mutating func int(_ i: Int) { out.append(contentsOf: String(i).utf8) }
+    mutating func int(_ i: Int) {
+        var text = String(i)
+        text.withUTF8 { out.append(bytes: $0) }
+    }
 
     mutating func bool(_ b: Bool) { b ? raw("true") : raw("false") }
 
     mutating func date(_ d: Date?) { string(d.map(Timestamp.format)) }
 
-    mutating func money(_ m: Money?) { string(m?.description) }
+    /// `Money.description` in quotes, written digit by digit (the `String` it builds was 1.2 % of a backlog
+    /// import's instructions). A test compares the two.
+    mutating func money(_ m: Money?) {
+        guard let m else { return raw("null") }
+        out.append(0x22)
+        if m.minorUnits < 0 { out.append(UInt8(ascii: "-")) }
+        // The digits from the right, zero-padded to one more than the scale ("5" at scale 2 is "0.05").
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21 + max(m.scale, 0)) { digits in
+            var n = m.minorUnits.magnitude
+            var k = digits.count
+            repeat {
+                k -= 1
+                digits[k] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+            } while n > 0
+            guard m.scale > 0 else { return out.append(bytes: UnsafeBufferPointer(rebasing: digits[k...])) }
+            while digits.count - k < m.scale + 1 {
+                k -= 1
+                digits[k] = UInt8(ascii: "0")
+            }
+            let point = digits.count - m.scale
+            out.append(bytes: UnsafeBufferPointer(rebasing: digits[k..<point]))
+            out.append(UInt8(ascii: "."))
+            out.append(bytes: UnsafeBufferPointer(rebasing: digits[point...]))
+        }
+        out.append(0x22)
+    }
 
     /// A dictionary's members in `JSONEncoder`'s sorted-key order (Swift's `String` order).
     mutating func object<V>(_ dictionary: [String: V], _ value: (inout JSONBytes, V) -> Void) {

@@ -129,13 +129,13 @@ public enum JSONValue: Sendable, Hashable {
     /// `\u00xx` (lower-case hex), everything else as is. Byte-wise is equivalent to scalar-wise here: the
     /// escaped characters are all ASCII, and bytes of multi-byte scalars are never below 0x80.
     /// `namedBackspaceAndFormFeed` writes `\b` and `\f` as `JSONEncoder` does (see ``OrderJSONWriter``).
-    static func quote(_ s: String, into out: inout [UInt8], namedBackspaceAndFormFeed: Bool = false) {
+    static func quote<Output: JSONByteOutput>(_ s: String, into out: inout Output, namedBackspaceAndFormFeed: Bool = false) {
         out.append(0x22)
         // Nearly every string needs no escape: copy it whole, checked and copied from its own buffer (native
         // and small strings have one) rather than through `String.UTF8View`'s index (issue 17).
         let copied = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
-            out.append(contentsOf: bytes)
+            out.append(bytes: bytes)
             return true
         }
         if copied == true {
@@ -143,7 +143,7 @@ public enum JSONValue: Sendable, Hashable {
             return
         }
         if copied == nil, !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(contentsOf: s.utf8)
+            for byte in s.utf8 { out.append(byte) }
             out.append(0x22)
             return
         }
@@ -158,7 +158,7 @@ public enum JSONValue: Sendable, Hashable {
             case 0x0C where namedBackspaceAndFormFeed: out.append(0x5C); out.append(UInt8(ascii: "f"))
             case 0..<0x20:
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: "\\u00".utf8)
+                for escape in "\\u00".utf8 { out.append(escape) }
                 out.append(hex[Int(byte >> 4)])
                 out.append(hex[Int(byte & 0x0F)])
             default: out.append(byte)
