@@ -27,6 +27,24 @@ final class JSONSkimTests: XCTestCase {
         XCTAssertEqual(String(decoding: slices[3], as: UTF8.self), "42", "no surrounding whitespace")
     }
 
+    /// An escape, a quote or a bracket at any offset (every position modulo eight, inside strings and out)
+    /// is seen: each slice parses to its element.
+    func testEscapesQuotesAndBracketsAtEveryOffsetAreSeen() throws {
+        for pad in 0..<17 {
+            let filler = String(repeating: "x", count: pad)
+            let body = Data(("""
+                {"results": [{"\(filler)a": "\(filler)\\"}\\\\]", "b": [\(pad), {"c": "\(filler)["}]},
+                "\(filler)\\"", [["\(filler)"], {"\(filler)}": null}], \(pad)]}
+                """).utf8)
+            let tree = try JSONValue.parse(body)
+            let results = try XCTUnwrap(tree["results"]?.array, "pad \(pad)")
+            let slices = try XCTUnwrap(JSONSkim.elements(of: body, key: "results", count: results.count), "pad \(pad)")
+            for (slice, element) in zip(slices, results) {
+                XCTAssertEqual(try JSONValue.parse(Data(slice)), element, "pad \(pad): " + String(decoding: slice, as: UTF8.self))
+            }
+        }
+    }
+
     func testATopLevelArrayAndAnEmptyOne() throws {
         let body = Data("\u{FEFF}[ {\"a\": [1, {\"b\": \"]\"}]} ,\n\"s\" ]".utf8)
         let tree = try XCTUnwrap(try JSONValue.parse(body).array)

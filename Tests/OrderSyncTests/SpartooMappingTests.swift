@@ -67,6 +67,13 @@ final class SpartooMappingTests: XCTestCase {
         XCTAssertEqual(SpartooMapper.parseMoney("12 €")?.description, "12")
         XCTAssertNil(SpartooMapper.parseMoney("dix"))
         XCTAssertNil(SpartooMapper.parseMoney("1e3"))
+        // Plain amounts take a short way: the same results.
+        XCTAssertEqual(SpartooMapper.parseMoney("-12.50")?.description, "-12.50")
+        XCTAssertEqual(SpartooMapper.parseMoney("0.05")?.description, "0.05")
+        XCTAssertEqual(SpartooMapper.parseMoney("7")?.description, "7")
+        XCTAssertNil(SpartooMapper.parseMoney("1.2.3"))
+        XCTAssertNil(SpartooMapper.parseMoney(""))
+        XCTAssertNil(SpartooMapper.parseMoney("-"))
     }
 
     func testFinalPricePerUnitOrPerLineIsSettledByTheTotal() {

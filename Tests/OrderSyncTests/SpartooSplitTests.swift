@@ -84,6 +84,18 @@ final class SpartooSplitTests: XCTestCase {
         for (text, expected) in cases {
             XCTAssertEqual(SpartooXML.needsRepair(Data(text.utf8)), expected, text)
         }
+        // Every position of a long reply (the scan takes eight bytes at a time): a bare `&` or a control
+        // character anywhere is found; a reference, tab, newline, or non-ASCII text (bytes of 0x80 and
+        // above) is not a reason.
+        let plain = Array("<order><name>Zoë Dupré</name>\t<note>a &amp; b</note>\n</order>".utf8)
+        XCTAssertFalse(SpartooXML.needsRepair(Data(plain)))
+        for position in 0...plain.count {
+            for bad: [UInt8] in [[UInt8(ascii: "&")], [0x01], [0x1F], [0x00]] {
+                var text = plain
+                text.insert(contentsOf: bad, at: position)
+                XCTAssertTrue(SpartooXML.needsRepair(Data(text)), "\(bad) at \(position)")
+            }
+        }
         var documents = try FileManager.default.contentsOfDirectory(at: SpartooFixture.directory, includingPropertiesForKeys: nil)
             .map { try Data(contentsOf: $0) }
         let corpus = SpartooFixture.directory.deletingLastPathComponent().appendingPathComponent("fuzz/spartoo-xml")

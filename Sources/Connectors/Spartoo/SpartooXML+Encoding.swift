@@ -134,12 +134,23 @@ extension SpartooXML {
     /// Whether ``sanitize(_:)`` would change anything: a forbidden control character, or an `&` that does
     /// not start `&amp;` `&lt;` `&gt;` `&quot;` `&apos;` or a numeric reference (inside CDATA or a comment
     /// such an `&` is left alone by the repair, so reporting it only costs the slow path).
+    /// Whether any of the eight bytes of `word` is below 0x20 or is `&`.
+    @inline(__always)
+    static func mayNeedRepair(_ word: UInt64) -> Bool {
+        ByteLanes.containsBelow(word, 0x20) || ByteLanes.contains(word, UInt8(ascii: "&"))
+    }
+
     static func needsRepair(_ data: Data) -> Bool {
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
             let bytes = raw.bindMemory(to: UInt8.self)
             let count = bytes.count
             var i = 0
             while i < count {
+                // Eight bytes at a time while none is a control character or `&` (nearly all of a reply).
+                if i + 8 <= count, !Self.mayNeedRepair(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                    i += 8
+                    continue
+                }
                 let b = bytes[i]
                 if b < 0x20 {
                     if b != 0x09 && b != 0x0A && b != 0x0D { return true }

@@ -93,6 +93,11 @@ extension SpartooXMLReader {
 
     func starts(_ marker: String.UTF8View, at index: Int) -> Bool {
         guard index + marker.count <= bytes.count else { return false }
+        if let same = marker.withContiguousStorageIfAvailable({ m in
+            m.isEmpty || memcmp(bytes.baseAddress! + index, m.baseAddress!, m.count) == 0
+        }) {
+            return same
+        }
         var k = index
         for b in marker {
             if bytes[k] != b { return false }

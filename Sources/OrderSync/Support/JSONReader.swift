@@ -245,6 +245,17 @@ public struct JSONReader {
         let start = i
         var end = start
         var high: UInt8 = 0
+        // Eight bytes at a time while none ends or escapes the string (long values: addresses, names, URLs).
+        let raw = UnsafeRawBufferPointer(bytes)
+        var highs: UInt64 = 0
+        while end + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: end, as: UInt64.self)
+            if ByteLanes.contains(word, UInt8(ascii: "\"")) || ByteLanes.contains(word, UInt8(ascii: "\\"))
+                || ByteLanes.containsBelow(word, 0x20) { break }
+            highs |= word
+            end += 8
+        }
+        if highs & 0x8080_8080_8080_8080 != 0 { high = 0x80 }
         while end < bytes.count {
             let b = bytes[end]
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }

@@ -1,0 +1,20 @@
+/// Tests on the eight bytes of a `UInt64` at once (SWAR), for scans that skip ordinary text eight bytes at a
+/// time and look at single bytes only around the ones they are after. Exact as a whole (a lane above a
+/// match may be flagged too, so they say whether, never where).
+public enum ByteLanes {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte of `word` equals `byte`.
+    @inline(__always)
+    public static func contains(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let x = word ^ (ones &* UInt64(byte))
+        return (x &- ones) & ~x & highs != 0
+    }
+
+    /// Whether any byte of `word` is below `bound` (at most 0x80).
+    @inline(__always)
+    public static func containsBelow(_ word: UInt64, _ bound: UInt8) -> Bool {
+        (word &- ones &* UInt64(bound)) & ~word & highs != 0
+    }
+}
