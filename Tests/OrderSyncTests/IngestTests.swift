@@ -55,6 +55,30 @@ final class IngestTests: StoreTestCase {
         XCTAssertEqual(try store.order(Fixture.ref("2"))?.order.carrier, "fallback")
     }
 
+    // MARK: One lookup per page
+
+    /// A page's stored rows are read in one lookup before its orders are stored: an order listed twice on
+    /// the same page must still see its first listing (else the second insert breaks the page), and a page
+    /// of more orders than one lookup takes (100) must find every stored one.
+    func testAnOrderListedTwiceOnAPageAndALargePageAreStoredAsOrdersOneByOneWouldBe() throws {
+        var changed = newOrder("7")
+        changed.channelStatus = "2"
+        let twice = try ingest().store(page(newOrder("7"), newOrder("8"), changed), now: t0)
+        XCTAssertEqual(twice.inserted, 2)
+        XCTAssertEqual(twice.updated, 1, "the second listing of 7 updates what the first stored")
+        XCTAssertEqual(try store.order(Fixture.ref("7"))?.order.channelStatus, "2")
+
+        let ids = (1...250).map { "big\($0)" }
+        let first = try ingest().store(OrderPage(orders: ids.prefix(130).map { FetchedOrder(order: newOrder($0), raw: Data()) }), now: t0)
+        XCTAssertEqual(first.inserted, 130)
+        let again = try ingest().store(OrderPage(orders: ids.map { FetchedOrder(order: newOrder($0), raw: Data()) }), now: t0)
+        XCTAssertEqual(again.unchanged, 130, "every stored order found, past the first hundred")
+        XCTAssertEqual(again.inserted, 120)
+        let known = try store.known(ids.map { Fixture.ref($0) } + [Fixture.ref("absent"), OrderRef(channel: "other", externalID: "big1")])
+        XCTAssertEqual(known.count, 250)
+        XCTAssertEqual(known[Fixture.ref("big200")], try store.known(Fixture.ref("big200")))
+    }
+
     // MARK: Create or only follow
 
     func testAnOrderListedOnlyToBeFollowedIsSkippedUntilStoredThenUpdated() throws {

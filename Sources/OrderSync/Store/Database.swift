@@ -51,10 +51,48 @@ public struct Row: Sendable {
 /// The last column of a name wins, as with the dictionary rows had before.
 final class ColumnIndex: Sendable {
     let positions: [String: Int]
+    let count: Int32
     init(_ names: [String]) {
+        count = Int32(names.count)
         var positions: [String: Int] = [:]
         for (i, name) in names.enumerated() { positions[name] = i }
         self.positions = positions
+    }
+}
+
+/// A prepared statement with its column index, built on its first query and kept (a statement's columns
+/// are fixed by its SQL: building the name map for every query was a dictionary per order lookup).
+private final class Statement {
+    let handle: OpaquePointer
+    private var index: ColumnIndex?
+
+    init(handle: OpaquePointer) { self.handle = handle }
+
+    func columns(count: Int32) -> ColumnIndex {
+        if let index, index.count == count { return index }
+        let built = ColumnIndex((0..<count).map { String(cString: sqlite3_column_name(handle, $0)) })
+        index = built
+        return built
+    }
+}
+
+/// The statement cache's key: the SQL text, hashed by its length and its first and last 24 bytes instead
+/// of every byte (statements are a few hundred bytes, and hashing them for every execution was about 1 %
+/// of a backlog import's instructions, issue 17). Equality still compares the whole text.
+private struct StatementKey: Hashable {
+    let sql: String
+
+    static func == (a: StatementKey, b: StatementKey) -> Bool { a.sql == b.sql }
+
+    func hash(into hasher: inout Hasher) {
+        var sql = sql
+        sql.withUTF8 { bytes in
+            hasher.combine(bytes.count)
+            let ends = min(24, bytes.count)
+            let raw = UnsafeRawBufferPointer(bytes)
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[..<ends]))
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[(raw.count - ends)...]))
+        }
     }
 }
 
@@ -102,7 +140,7 @@ private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.sel
 /// tasks of one process share the connection; other processes coordinate through SQLite's own locks.
 public final class Database: @unchecked Sendable {
     private var handle: OpaquePointer?
-    private var cache: [String: OpaquePointer] = [:]
+    private var cache: [StatementKey: Statement] = [:]
     private let lock = NSRecursiveLock()
     private var transactionDepth = 0
     public let path: String
@@ -151,7 +189,7 @@ public final class Database: @unchecked Sendable {
     }
 
     deinit {
-        for (_, stmt) in cache { sqlite3_finalize(stmt) }
+        for (_, statement) in cache { sqlite3_finalize(statement.handle) }
         sqlite3_close_v2(handle)
     }
 
@@ -159,13 +197,15 @@ public final class Database: @unchecked Sendable {
         StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), operation: operation, sql: sql)
     }
 
-    private func prepared(_ sql: String) throws -> OpaquePointer {
-        if let stmt = cache[sql] { return stmt }
+    private func prepared(_ sql: String) throws -> Statement {
+        let key = StatementKey(sql: sql)
+        if let statement = cache[key] { return statement }
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw error(rc, "prepare", sql) }
-        cache[sql] = stmt
-        return stmt
+        let statement = Statement(handle: stmt)
+        cache[key] = statement
+        return statement
     }
 
     private func bind(_ stmt: OpaquePointer, _ args: [SQLValue], _ sql: String) throws {
@@ -188,7 +228,7 @@ public final class Database: @unchecked Sendable {
     @discardableResult
     public func execute(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
         lock.lock(); defer { lock.unlock() }
-        let stmt = try prepared(sql)
+        let stmt = try prepared(sql).handle
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         try bind(stmt, args, sql)
         while true {
@@ -211,14 +251,13 @@ public final class Database: @unchecked Sendable {
     /// Runs a query and returns every row.
     public func query(_ sql: String, _ args: [SQLValue] = []) throws -> [Row] {
         lock.lock(); defer { lock.unlock() }
-        let stmt = try prepared(sql)
+        let statement = try prepared(sql)
+        let stmt = statement.handle
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         try bind(stmt, args, sql)
         var rows: [Row] = []
         let count = sqlite3_column_count(stmt)
-        var names: [String] = []
-        for i in 0..<count { names.append(String(cString: sqlite3_column_name(stmt, i))) }
-        let index = ColumnIndex(names)
+        let index = statement.columns(count: count)
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }

@@ -136,9 +136,39 @@ extension Store {
         guard let row = try db.query("""
             SELECT site, accept_by, ship_by, accepted_at, status, content_hash FROM orders WHERE channel = ? AND external_id = ?
             """, [.text(ref.channel), .text(ref.externalID)]).first else { return nil }
-        return KnownOrder(site: row.string("site"), acceptBy: Store.date(row, "accept_by"),
-                          shipBy: Store.date(row, "ship_by"), acceptedAt: Store.date(row, "accepted_at"),
-                          status: row.string("status"), contentHash: row.string("content_hash"))
+        return Store.knownOrder(row)
+    }
+
+    /// ``known(_:)`` for many orders at once: one statement per channel and 100 ids, instead of one per
+    /// order (a page's lookups, issue 17). Orders not stored are absent from the result.
+    public func known(_ refs: [OrderRef]) throws -> [OrderRef: KnownOrder] {
+        var found: [OrderRef: KnownOrder] = [:]
+        for (channel, group) in Dictionary(grouping: refs, by: \.channel) {
+            var ids = Array(Set(group.map(\.externalID)))[...]
+            while !ids.isEmpty {
+                let chunk = ids.prefix(Store.knownChunk)
+                ids = ids.dropFirst(chunk.count)
+                // Always 100 placeholders (NULL never matches): one statement in the cache, whatever the count.
+                let padding = [SQLValue](repeating: .null, count: Store.knownChunk - chunk.count)
+                for row in try db.query(Store.knownManySQL, [.text(channel)] + chunk.map { .text($0) } + padding) {
+                    guard let id = row.string("external_id") else { continue }
+                    found[OrderRef(channel: channel, externalID: id)] = Store.knownOrder(row)
+                }
+            }
+        }
+        return found
+    }
+
+    static let knownChunk = 100
+    static let knownManySQL = """
+        SELECT external_id, site, accept_by, ship_by, accepted_at, status, content_hash FROM orders
+        WHERE channel = ?1 AND external_id IN (\((2...(knownChunk + 1)).map { "?\($0)" }.joined(separator: ", ")))
+        """
+
+    static func knownOrder(_ row: Row) -> KnownOrder {
+        KnownOrder(site: row.string("site"), acceptBy: Store.date(row, "accept_by"),
+                   shipBy: Store.date(row, "ship_by"), acceptedAt: Store.date(row, "accepted_at"),
+                   status: row.string("status"), contentHash: row.string("content_hash"))
     }
 
     /// Orders, newest first, optionally filtered by channel and status.

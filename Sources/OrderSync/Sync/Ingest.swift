@@ -123,9 +123,14 @@ public struct Ingest: Sendable {
                 }
                 summary.quarantined += 1
             }
+            // The page's stored rows in one lookup. An order listed twice on a page is looked up again the
+            // second time, so it sees what its first listing just stored.
+            let prefetched = try store.known(page.orders.map(\.order.ref))
+            var seen = Set<OrderRef>()
             for (index, fetched) in page.orders.enumerated() {
                 // Create only what the channel's import takes; follow every order already stored.
-                let looked = try store.known(fetched.order.ref)
+                let ref = fetched.order.ref
+                let looked = seen.insert(ref).inserted ? prefetched[ref] : try store.known(ref)
                 if !fetched.createIfNew, looked == nil {
                     summary.notFollowed += 1
                     continue
