@@ -45,6 +45,30 @@ final class JSONSkimTests: XCTestCase {
         }
     }
 
+    /// The parse records the same ranges as the skim, for a listing under a key and for a top-level array;
+    /// where the skim would not answer (a repeated key) or the listing is not an array, it records none.
+    func testTheParseRecordsTheRangesTheSkimFinds() throws {
+        let body = Data(Self.awkward.utf8)
+        let (tree, ranges) = try JSONValue.parseListing(body, elementsOf: "results")
+        XCTAssertEqual(tree, try JSONValue.parse(body))
+        XCTAssertEqual(ranges, JSONSkim.elementRanges(in: body, key: "results"))
+        XCTAssertEqual(ranges?.count, 5)
+        let top = Data("\u{FEFF}[ {\"a\": [1, {\"b\": \"]\"}]} ,\n\"s\" , [] ]".utf8)
+        let (topTree, topRanges) = try JSONValue.parseListing(top, elementsOf: nil)
+        XCTAssertEqual(topRanges, JSONSkim.elementRanges(in: top))
+        XCTAssertEqual(try topRanges.map { try $0.map { try JSONValue.parse(Data(top[$0])) } }, topTree.array)
+        XCTAssertEqual(try JSONValue.parseListing(Data("[]".utf8), elementsOf: nil).1, [])
+        XCTAssertEqual(try JSONValue.parseListing(Data(#"{"results": []}"#.utf8), elementsOf: "results").1, [])
+        // Nested arrays under the same key deeper down are not the listing.
+        let nested = Data(#"{"x": {"results": [1]}, "results": [2, 3]}"#.utf8)
+        XCTAssertEqual(try JSONValue.parseListing(nested, elementsOf: "results").1?.count, 2)
+        for text in [#"{"results": [1], "results": [2]}"#, #"{"results": {"a": 1}}"#, #"{"other": [1]}"#, #"{"res\u0075lts": [1]}"#, #"[1]"#] {
+            XCTAssertNil(try JSONValue.parseListing(Data(text.utf8), elementsOf: "results").1, text)
+        }
+        XCTAssertNil(try JSONValue.parseListing(Data(#"{"results": [1]}"#.utf8), elementsOf: nil).1)
+        XCTAssertThrowsError(try JSONValue.parseListing(Data(#"{"results": [1, }"#.utf8), elementsOf: "results"))
+    }
+
     func testATopLevelArrayAndAnEmptyOne() throws {
         let body = Data("\u{FEFF}[ {\"a\": [1, {\"b\": \"]\"}]} ,\n\"s\" ]".utf8)
         let tree = try XCTUnwrap(try JSONValue.parse(body).array)

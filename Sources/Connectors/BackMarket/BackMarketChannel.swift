@@ -55,13 +55,27 @@ public struct BackMarketChannel: ChannelConnector {
     /// `known` says a 2xx body is one already stored whole: it is then neither parsed nor returned.
     func send(_ request: ChannelRequest, operation: String,
               known: ((Data) -> Bool)? = nil) async throws -> (ChannelResponse, JSONValue?) {
+        let (response, json, _) = try await send(request, operation: operation, known: known, listing: nil)
+        return (response, json)
+    }
+
+    /// ``send(_:operation:known:)`` that also gives, for a listing (`listing`: the key of the reply's array
+    /// of orders), where each element lies in the body, recorded by the one parse (no second pass to skim).
+    func send(_ request: ChannelRequest, operation: String, known: ((Data) -> Bool)? = nil,
+              listing: String?) async throws -> (ChannelResponse, JSONValue?, [Range<Int>]?) {
         // The document parsed to validate a 2xx is the one returned; `parsed` belongs to the last attempt.
         var parsed: JSONValue?
+        var ranges: [Range<Int>]?
         let response = try await http.send(request, operation: operation) { response in
             parsed = nil
+            ranges = nil
             guard (200..<300).contains(response.status) else { return nil }
             if let known, known(response.body) { return nil }
-            parsed = try? JSONValue.parse(response.body)
+            if let listing {
+                (parsed, ranges) = (try? JSONValue.parseListing(response.body, elementsOf: listing)) ?? (nil, nil)
+            } else {
+                parsed = try? JSONValue.parse(response.body)
+            }
             if parsed == nil, ChannelHTTP.isIdempotent(request.method) {
                 return ChannelError(.retryable(retryAfter: nil), operation: operation, httpStatus: response.status,
                                     message: ChannelHTTP.looksLikeHTML(response.body)
@@ -70,9 +84,9 @@ public struct BackMarketChannel: ChannelConnector {
             return nil
         }
         if (200..<300).contains(response.status) {
-            return (response, parsed)
+            return (response, parsed, ranges)
         }
-        return (response, nil)
+        return (response, nil, nil)
     }
 
     /// Maps a non-2xx answer to a classified error. WAF 403s, 429 and 5xx never get here (``ChannelHTTP``
@@ -159,20 +173,20 @@ public struct BackMarketChannel: ChannelConnector {
         while true {
             try Task.checkCancellation()
             let current = fetch
-            let (response, json, pageFingerprint) = try await withTaskCancellationHandler {
+            let (response, parsed, pageFingerprint) = try await withTaskCancellationHandler {
                 try await current.value
             } onCancel: {
                 current.cancel()
             }
             // The very bytes of a page already stored in full: every order on it is unchanged. The listing
             // goes on where it went then (the 24 h overlap re-reads such pages every poll).
-            if json == nil, let known = unchanged.value(for: pageFingerprint), (200..<300).contains(response.status) {
+            if parsed == nil, let known = unchanged.value(for: pageFingerprint), (200..<300).contains(response.status) {
                 guard known > 0, !seenPages.contains(known), seenPages.count < 100_000 else { break }
                 seenPages.insert(known)
                 fetch = fetchPage(query: query, page: known)
                 continue
             }
-            guard let json else { throw failure(response, operation: "list orders") }
+            guard let (json, ranges) = parsed else { throw failure(response, operation: "list orders") }
             guard let results = json["results"]?.array else {
                 throw ChannelError(.retryable(retryAfter: nil), operation: "list orders", httpStatus: response.status,
                                    message: "response has no results list")
@@ -190,7 +204,7 @@ public struct BackMarketChannel: ChannelConnector {
             var fingerprints: [Int] = []
             var members: [Int] = []
             // Each order's own bytes in the reply (its raw payload and fingerprint), else its subtree written out.
-            let slices = JSONSkim.elements(of: response.body, key: "results", count: results.count)
+            let slices = JSONSkim.elements(of: response.body, recorded: ranges, key: "results", count: results.count)
             for (index, item) in results.enumerated() {
                 // Stored before and unchanged since: nothing to map or store. (Its date is not counted in
                 // `newest`, which only holds the cursor back: never a reason to read less.)
@@ -223,16 +237,16 @@ public struct BackMarketChannel: ChannelConnector {
 
     /// Starts fetching one page of a walk: the response, its JSON (nil when the page is one already stored
     /// whole, see ``walk(query:deliver:)``, or on failure) and the page's fingerprint.
-    private func fetchPage(query: [(String, String)], page: Int) -> Task<(ChannelResponse, JSONValue?, Int), Error> {
+    private func fetchPage(query: [(String, String)], page: Int) -> Task<(ChannelResponse, (JSONValue, [Range<Int>]?)?, Int), Error> {
         let req = request("GET", "ws/orders", query: query + [("page", String(page)), ("page-size", "50")])
         let memo = unchanged
         return Task {
             var fingerprint = 0
-            let (response, json) = try await send(req, operation: "list orders") { body in
+            let (response, json, ranges) = try await send(req, operation: "list orders", known: { body in
                 fingerprint = UnchangedPayloads.fingerprint(bytes: body, scope: "page")
                 return memo.contains(fingerprint)
-            }
-            return (response, json, fingerprint)
+            }, listing: "results")
+            return (response, json.map { ($0, ranges) }, fingerprint)
         }
     }
 }

@@ -66,7 +66,7 @@ extension WooCommerceChannel {
                 ("dates_are_gmt", "true"), ("orderby", "modified"), ("order", "asc"),
                 ("per_page", String(Self.pageSize)), ("page", String(page)),
             ]
-            let (response, json) = try await send(request("GET", "orders", query: query), operation: operation)
+            let (response, json, ranges) = try await send(request("GET", "orders", query: query), operation: operation, listing: true)
             guard let json else { throw failure(response, operation: operation) }
             guard let items = json.array else {
                 // Valid JSON that is not a list (a host's JSON error page, a plugin's envelope): never "no orders".
@@ -100,7 +100,7 @@ extension WooCommerceChannel {
             if expectedTotal == nil { expectedTotal = total }
             for (id, modified) in pageIDs { seenIDs[id] = modified }
             let delivery = select(items, since: since, onlyKnown: onlyKnown, state: &state,
-                                  slices: JSONSkim.elements(of: response.body, count: items.count))
+                                  slices: JSONSkim.elements(of: response.body, recorded: ranges, count: items.count))
             if !delivery.orders.isEmpty || !delivery.quarantined.isEmpty { try await deliver(delivery) }
             if items.isEmpty { break }
             if let totalPages, page >= totalPages { break }

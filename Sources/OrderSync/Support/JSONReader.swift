@@ -64,6 +64,14 @@ public struct JSONReader {
     /// releases them.
     var memberStack = ScratchStack<(String, JSONValue)>()
     var itemStack = ScratchStack<JSONValue>()
+    /// A listing's array, whose elements' byte ranges are recorded while it is read (see
+    /// ``JSONValue/parseListing(_:elementsOf:)``): nil for none, empty for the document itself, else the
+    /// key of the document's object that holds it.
+    var listingKey: [UInt8]?
+    var listingRanges: [Range<Int>]?
+    var listingRepeated = false
+    /// Set just before the listing's array is read; taken by that array.
+    var recordNextArray = false
 
     private init(bytes: UnsafeBufferPointer<UInt8>, options: JSONReadOptions) {
         self.bytes = bytes
@@ -94,6 +102,8 @@ public struct JSONReader {
 
     /// The whole document: one value, then only whitespace.
     public mutating func document() throws(JSONParseError) -> JSONValue {
+        skipSpace()
+        if listingKey?.isEmpty == true, i < bytes.count, bytes[i] == UInt8(ascii: "[") { recordNextArray = true }
         let value = try parseValue(depth: 0)
         skipSpace()
         guard i == bytes.count else { throw fail("unexpected \(current()) after the JSON value") }
@@ -122,16 +132,27 @@ public struct JSONReader {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["):
             i += 1
+            let recording = recordNextArray
+            recordNextArray = false
+            var ranges: [Range<Int>] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array([]) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                i += 1
+                if recording { listingRanges = ranges }
+                return .array([])
+            }
             let base = itemStack.count
             while true {
+                skipSpace()
+                let start = i
                 let item = try parseValue(depth: depth + 1)
+                if recording { ranges.append(start..<i) }
                 itemStack.push(item)
                 skipSpace()
                 if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                 if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
                     i += 1
+                    if recording { listingRanges = ranges }
                     return .array(itemStack.pop(from: base))
                 }
                 throw fail("unexpected \(current()), expected ',' or ']'")
@@ -162,6 +183,12 @@ public struct JSONReader {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("unexpected \(current()), expected ':'") }
             i += 1
+            if depth == 0, let listingKey, !listingKey.isEmpty, rawKey.elementsEqual(listingKey) {
+                // The listing's key: its array's elements are recorded (a repeated key: none are).
+                if listingRanges != nil { listingRepeated = true }
+                skipSpace()
+                if i < bytes.count, bytes[i] == UInt8(ascii: "[") { recordNextArray = true }
+            }
             let value = try parseValue(depth: depth + 1)
             keys.add(key, raw: rawKey, earlier: memberStack.top(from: base))
             memberStack.push((key, value))

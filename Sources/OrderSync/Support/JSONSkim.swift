@@ -18,6 +18,13 @@ public enum JSONSkim {
         }
     }
 
+    /// Each element's bytes as a slice of `body` (sharing its storage) from the ranges a parse recorded
+    /// (``JSONValue/parseListing(_:elementsOf:)``), when there are exactly `count`; else by skimming.
+    public static func elements(of body: Data, recorded: [Range<Int>]?, key: String? = nil, count: Int) -> [Data]? {
+        guard let recorded, recorded.count == count else { return elements(of: body, key: key, count: count) }
+        return recorded.map { body[(body.startIndex + $0.lowerBound)..<(body.startIndex + $0.upperBound)] }
+    }
+
     /// Each element's bytes as a slice of `body` (sharing its storage), when skimming finds exactly `count`
     /// elements, as many as the parsed tree holds; nil otherwise.
     public static func elements(of body: Data, key: String? = nil, count: Int) -> [Data]? {
