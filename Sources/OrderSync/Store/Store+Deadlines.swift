@@ -94,10 +94,16 @@ extension Store {
     /// ``markDeadline(_:missed:now:)`` for many orders, in one transaction (a batch of the watch: one
     /// commit instead of one per order).
     public func markDeadlines(_ marks: [(ref: OrderRef, missed: Bool)], now: Date = Date()) throws {
+        try mark(marks, missedColumn: "deadline_missed_at", warnedColumn: "deadline_warned_at", now: now)
+    }
+
+    /// Sets `missedColumn` or `warnedColumn` of each order to `now`, all in one transaction (acceptance and
+    /// shipping deadlines alike).
+    func mark(_ marks: [(ref: OrderRef, missed: Bool)], missedColumn: String, warnedColumn: String, now: Date) throws {
         guard !marks.isEmpty else { return }
         try db.inTransaction {
             for mark in marks {
-                let column = mark.missed ? "deadline_missed_at" : "deadline_warned_at"
+                let column = mark.missed ? missedColumn : warnedColumn
                 try db.execute("UPDATE orders SET \(column) = ? WHERE channel = ? AND external_id = ?",
                                [Store.time(now), .text(mark.ref.channel), .text(mark.ref.externalID)])
             }

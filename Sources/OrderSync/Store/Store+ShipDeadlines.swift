@@ -57,14 +57,7 @@ extension Store {
     /// ``markShipDeadline(_:missed:now:)`` for many orders, in one transaction (one commit for a look of the
     /// watch, not one per order: a commit writes the pages it changed to the WAL again, issue 17).
     public func markShipDeadlines(_ marks: [(ref: OrderRef, missed: Bool)], now: Date = Date()) throws {
-        guard !marks.isEmpty else { return }
-        try db.inTransaction {
-            for mark in marks {
-                let column = mark.missed ? "ship_missed_at" : "ship_warned_at"
-                try db.execute("UPDATE orders SET \(column) = ? WHERE channel = ? AND external_id = ?",
-                               [Store.time(now), .text(mark.ref.channel), .text(mark.ref.externalID)])
-            }
-        }
+        try mark(marks, missedColumn: "ship_missed_at", warnedColumn: "ship_warned_at", now: now)
     }
 
     /// Per channel, unshipped orders (as ``pendingShipments()`` means it, whatever was logged) due within
