@@ -52,7 +52,8 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatabl
 /// object members keep their order, errors name the byte offset. See ``JSONReadOptions``.
 ///
 /// It reads the caller's bytes in place (a page's `Data` is not copied into an array first: that copy was
-/// a whole page per page), so a reader exists only inside ``read(_:options:_:)``.
+/// a whole page per page), so a reader exists only inside ``read(_:options:_:)``. Use the reader given
+/// there, never a copy of it: its two ``ScratchStack``s own memory that `read` frees when the body returns.
 public struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     let options: JSONReadOptions
