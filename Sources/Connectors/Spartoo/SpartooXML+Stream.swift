@@ -87,12 +87,9 @@ extension SpartooXML {
         try handle.seek(toOffset: 0)
         // Segment by segment, as ``UnchangedPayloads/fingerprint(bytes:scope:)`` hashes the same bytes in memory.
         var hasher = PayloadHasher(scope: scope, length: Int(size))
-        var any = false
         while let chunk = try handle.read(upToCount: PayloadHasher.segment), !chunk.isEmpty {
             chunk.withUnsafeBytes { hasher.combine(bytes: $0) }
-            any = true
         }
-        if !any { hasher.combine(bytes: UnsafeRawBufferPointer(start: nil, count: 0)) }
         return hasher.finalize()
     }
 

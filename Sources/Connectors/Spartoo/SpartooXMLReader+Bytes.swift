@@ -68,10 +68,7 @@ extension SpartooXMLReader {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for k in start..<end { hash = (hash ^ UInt64(bytes[k])) &* 0x100_0000_01b3 }
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        if let known = names[hash], known.utf8.count == raw.count,
-           known.utf8.withContiguousStorageIfAvailable({ raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) ?? known.utf8.elementsEqual(raw) {
-            return known
-        }
+        if let known = names[hash], known.utf8.count == end - start, starts(known.utf8, at: start) { return known }
         let made = String(decoding: raw, as: UTF8.self)
         names[hash] = made
         return made

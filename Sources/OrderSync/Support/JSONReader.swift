@@ -365,7 +365,6 @@ struct KeyFilter {
     /// A key was written with an escape: its raw bytes are not its text, so every key is compared.
     private var escaped = false
     private var comparisons = 0
-    private var count = 0
     private var set: Set<String>?
 
     init(checking: Bool) { self.checking = checking }
@@ -373,7 +372,6 @@ struct KeyFilter {
     /// Adds `key` (read from `raw`, its bytes between the quotes), given the object's earlier members.
     mutating func add(_ key: String, raw: UnsafeBufferPointer<UInt8>, earlier: UnsafeBufferPointer<(String, JSONValue)>) {
         guard checking, !repeated else { return }
-        count += 1
         if set != nil {
             if !set!.insert(key).inserted { repeated = true }
             return

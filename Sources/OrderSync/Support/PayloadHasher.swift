@@ -44,11 +44,11 @@ public struct PayloadHasher {
         var hasher = PayloadHasher(scope: scope, length: bytes.count)
         bytes.withUnsafeBytes { raw in
             var offset = 0
-            repeat {
+            while offset < raw.count {
                 let end = min(offset + segment, raw.count)
                 hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[offset..<end]))
                 offset = end
-            } while offset < raw.count
+            }
         }
         return hasher.finalize()
     }
