@@ -28,8 +28,15 @@ final class SpartooStreamTests: XCTestCase {
     </orders><orderstatus>7</orderstatus></root>
     """
 
+    /// UTF-8 beyond ASCII at every place within the eight-byte words the ASCII check reads.
+    static let accents = "<?xml version=\"1.0\"?><root><orders>"
+        + (0..<9).map { "<order><orders_id>C\($0)</orders_id><name>\(String(repeating: "a", count: $0))é</name></order>" }.joined()
+        + "<order><orders_id>plain</orders_id></order></orders></root>"
+
     func testAFileIsCutLikeTheDocumentInMemoryWhateverTheChunkSize() throws {
-        var documents: [(String, Data)] = [("tricky", Data(Self.tricky.utf8))]
+        var documents: [(String, Data)] = [("tricky", Data(Self.tricky.utf8)), ("accents", Data(Self.accents.utf8))]
+        // Undeclared and not UTF-8: each order is read as Latin-1, in a file as in memory.
+        documents.append(("undeclared latin-1", Data(Self.accents.replacingOccurrences(of: "é", with: "\u{1}").utf8.map { $0 == 1 ? 0xE9 : $0 })))
         for name in ["single-order.xml", "many-orders.xml", "pickup-point.xml", "quarantine.xml", "iso-8859-1.xml"] {
             documents.append((name, try SpartooFixture.data(name)))
         }
@@ -38,7 +45,11 @@ final class SpartooStreamTests: XCTestCase {
             let url = try file(data)
             for chunk in [1, 2, 3, 7, 10, 64, 4096, SpartooXML.chunkSize] {
                 let streamed = try XCTUnwrap(try SpartooXML.splitFile(url, chunkSize: chunk), "\(name), chunk \(chunk)")
-                XCTAssertEqual(try SpartooXML.prepare(streamed.envelope), memory.envelope, "\(name), chunk \(chunk): envelope")
+                // Undeclared Latin-1 read whole is transcoded, and its declaration then names UTF-8; the file's
+                // envelope has no order and no accent, and is read as it is.
+                if name != "undeclared latin-1" {
+                    XCTAssertEqual(try SpartooXML.prepare(streamed.envelope), memory.envelope, "\(name), chunk \(chunk): envelope")
+                }
                 XCTAssertEqual(try streamed.orders.segments(0..<streamed.orders.ranges.count), memory.orders.map { Data($0) },
                                "\(name), chunk \(chunk): orders")
             }

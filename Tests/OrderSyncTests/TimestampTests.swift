@@ -106,4 +106,12 @@ final class TimestampTests: XCTestCase {
             XCTAssertNil(Timestamp.parse(text), "\"\(text)\" must be rejected")
         }
     }
+
+    /// Stored times are formatted through a one-entry cache: a time after another, and again, is its own text.
+    func testStoredTimesAreEachTheirOwnText() {
+        let times = [0, 0.5, 0.5, 1_772_357_400.123, 0, 1_772_357_400.123, 1_772_357_400.124].map(Date.init(timeIntervalSince1970:))
+        for date in times { XCTAssertEqual(Store.millis(date), Timestamp.formatMillis(date)) }
+        XCTAssertEqual(Store.millis(Date(timeIntervalSince1970: 1_772_357_400.124)), "2026-03-01T09:30:00.124Z")
+    }
 }
+

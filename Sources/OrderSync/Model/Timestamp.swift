@@ -31,6 +31,14 @@ public enum Timestamp {
     /// Formats with milliseconds (`2026-03-01T09:30:00.123Z`), for log lines and stored times.
     /// Digit by digit, without `String(format:)`: every stored row carries two or three of these.
     public static func formatMillis(_ date: Date) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        appendMillis(date, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``formatMillis(_:)``'s bytes appended to `out` (a log line is written as bytes, issue 17).
+    static func appendMillis(_ date: Date, to out: inout [UInt8]) {
         // Round to whole milliseconds first: .123 is held as .12299990… and must print .123.
         let millis = (date.timeIntervalSince1970 * 1000).rounded()
         let seconds = (millis / 1000).rounded(.down)
@@ -38,9 +46,10 @@ public enum Timestamp {
         var parts = tm()
         gmtime_r(&t, &parts)
         let year = Int(parts.tm_year) + 1900
-        guard (0...9999).contains(year) else { return formatMillisSlowly(date, millis: millis, seconds: seconds) }
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
+        guard (0...9999).contains(year) else {
+            out.append(contentsOf: formatMillisSlowly(date, millis: millis, seconds: seconds).utf8)
+            return
+        }
         func put(_ value: Int, _ width: Int, then separator: UInt8) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -59,7 +68,6 @@ public enum Timestamp {
         put(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
         put(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
         put(Int(millis - seconds * 1000), 3, then: UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Years outside 0…9999, through the general formatter.

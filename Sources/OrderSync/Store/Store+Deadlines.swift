@@ -101,11 +101,13 @@ extension Store {
     /// shipping deadlines alike).
     func mark(_ marks: [(ref: OrderRef, missed: Bool)], missedColumn: String, warnedColumn: String, now: Date) throws {
         guard !marks.isEmpty else { return }
+        // Each statement's text once per batch, not once per order.
+        let missedSQL = "UPDATE orders SET \(missedColumn) = ? WHERE channel = ? AND external_id = ?"
+        let warnedSQL = "UPDATE orders SET \(warnedColumn) = ? WHERE channel = ? AND external_id = ?"
+        let at = Store.time(now)
         try db.inTransaction {
             for mark in marks {
-                let column = mark.missed ? missedColumn : warnedColumn
-                try db.execute("UPDATE orders SET \(column) = ? WHERE channel = ? AND external_id = ?",
-                               [Store.time(now), .text(mark.ref.channel), .text(mark.ref.externalID)])
+                try db.execute(mark.missed ? missedSQL : warnedSQL, [at, .text(mark.ref.channel), .text(mark.ref.externalID)])
             }
         }
     }
