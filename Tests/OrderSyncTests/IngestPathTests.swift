@@ -204,3 +204,80 @@ struct WindowConnector: ListsARecentWindow {
     func fetchOrder(externalID: String) async throws -> FetchedOrder? { try await base.fetchOrder(externalID: externalID) }
     func push(_ job: Job, order: Order) async throws -> PushResult { try await base.push(job, order: order) }
 }
+
+/// The page cache widens while a poll stores a large batch, and narrows when it ends.
+final class PageCacheWideningTests: StoreTestCase {
+    func testTheDatabaseCacheWidensWhileAnyHolderRemains() throws {
+        let db = store.db
+        XCTAssertEqual(try db.pageCacheKiB(), Database.restingCacheKiB)
+        db.widenPageCache()
+        XCTAssertEqual(try db.pageCacheKiB(), Database.wideCacheKiB)
+        db.widenPageCache()
+        db.narrowPageCache()
+        XCTAssertEqual(try db.pageCacheKiB(), Database.wideCacheKiB, "one holder left")
+        db.narrowPageCache()
+        XCTAssertEqual(try db.pageCacheKiB(), Database.restingCacheKiB)
+        db.narrowPageCache()
+        db.widenPageCache()
+        XCTAssertEqual(try db.pageCacheKiB(), Database.wideCacheKiB, "an extra narrowing is not carried over")
+        db.narrowPageCache()
+        XCTAssertEqual(try db.pageCacheKiB(), Database.restingCacheKiB)
+    }
+
+    func testAPollWidensTheCacheOnceItHasDeliveredEnoughOrdersAndNarrowsItAtTheEnd() async throws {
+        let seen = CacheSizes()
+        let connector = PagedConnector(pages: 4, perPage: 3, failAtEnd: false, database: store.db, seen: seen)
+        let ingest = Ingest(store: store, channelID: "bm-eu", autoAccept: false, rules: [], shipWithinHours: nil, logger: .discarding)
+        var poller = Poller(connector: connector, ingest: ingest, interval: 60, logger: .discarding, onCycle: {})
+        poller.largeImportOrders = 6
+        try await poller.pollOnce(now: Fixture.t0)
+        // Before each page is delivered: 0, 3, 6 and 9 orders delivered so far.
+        XCTAssertEqual(seen.values, [256, 256, 4096, 4096])
+        XCTAssertEqual(try store.db.pageCacheKiB(), Database.restingCacheKiB, "narrowed when the poll ended")
+        XCTAssertEqual(try store.db.query("SELECT COUNT(*) AS n FROM orders").first?.int("n"), 12)
+    }
+
+    func testAFailedPollNarrowsTheCacheToo() async throws {
+        let seen = CacheSizes()
+        let connector = PagedConnector(pages: 3, perPage: 5, failAtEnd: true, database: store.db, seen: seen)
+        let ingest = Ingest(store: store, channelID: "bm-eu", autoAccept: false, rules: [], shipWithinHours: nil, logger: .discarding)
+        var poller = Poller(connector: connector, ingest: ingest, interval: 60, logger: .discarding, onCycle: {})
+        poller.largeImportOrders = 5
+        do {
+            try await poller.pollOnce(now: Fixture.t0)
+            XCTFail("the poll should fail")
+        } catch {}
+        XCTAssertEqual(seen.values, [256, 4096, 4096])
+        XCTAssertEqual(try store.db.pageCacheKiB(), Database.restingCacheKiB)
+    }
+}
+
+final class CacheSizes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Int] = []
+    func add(_ value: Int) { lock.withLock { stored.append(value) } }
+    var values: [Int] { lock.withLock { stored } }
+}
+
+/// Delivers `pages` pages of `perPage` new orders, noting the page cache's size before each one.
+struct PagedConnector: ChannelConnector {
+    var id = "bm-eu"
+    var capabilities = ChannelCapabilities(hasAcceptStep: true, shipsPerLine: false, recordsIMEI: false, needsCarrierName: false)
+    let pages: Int
+    let perPage: Int
+    let failAtEnd: Bool
+    let database: Database
+    let seen: CacheSizes
+
+    func poll(cursor: String?, now: Date, deliver: @Sendable (OrderPage) async throws -> Void) async throws -> String {
+        for page in 0..<pages {
+            seen.add(try database.pageCacheKiB())
+            let orders = (0..<perPage).map { FetchedOrder(order: Fixture.order("P\(page)-\($0)"), raw: Data()) }
+            try await deliver(OrderPage(orders: orders))
+        }
+        if failAtEnd { throw ChannelError(.retryable(retryAfter: nil), operation: "list orders", message: "cut off") }
+        return "done"
+    }
+    func fetchOrder(externalID: String) async throws -> FetchedOrder? { nil }
+    func push(_ job: Job, order: Order) async throws -> PushResult { PushResult(outcome: .pushed("ok"), refreshed: nil) }
+}

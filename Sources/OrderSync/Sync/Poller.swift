@@ -26,6 +26,10 @@ public struct Poller: Service {
     /// (the channel's `aftersale_days`, set by the daemon; 0: not followed).
     public var aftersaleDays: Int = 60
 
+    /// Orders one poll delivers before the store's page cache is widened until the poll ends
+    /// (``Database/widenPageCache()``).
+    public var largeImportOrders = 2000
+
     /// Runs one cycle; returns normally on success, throws the channel's error otherwise.
     public func pollOnce(now: Date = Date()) async throws {
         let store = ingest.store
@@ -33,10 +37,14 @@ public struct Poller: Service {
         // Performance: a page is stored while the connector fetches the next one (see `PageWriter`).
         let writer = PageWriter(ingest: ingest)
         let delivered = DeliveredRefs()
+        // A poll that delivers many orders (a backlog) stores them with a wider page cache, until it ends.
+        let widening = CacheWidening(database: store.db, after: largeImportOrders)
+        defer { widening.end() }
         let newCursor: String
         do {
             newCursor = try await connector.poll(cursor: cursor, now: now) { page in
                 delivered.add(page)
+                widening.count(page.orders.count)
                 try await writer.submit(page)
             }
         } catch {
@@ -187,6 +195,39 @@ actor PageWriter {
         guard let task = pending else { return }
         pending = nil
         try await task.value
+    }
+}
+
+/// Widens the database's page cache once a poll has delivered `after` orders, and narrows it back at
+/// ``end()``. Thread-safe.
+final class CacheWidening: @unchecked Sendable {
+    private let database: Database
+    private let threshold: Int
+    private let lock = NSLock()
+    private var delivered = 0
+    private var widened = false
+
+    init(database: Database, after threshold: Int) {
+        self.database = database
+        self.threshold = threshold
+    }
+
+    func count(_ orders: Int) {
+        let widen = lock.withLock { () -> Bool in
+            delivered += orders
+            guard !widened, delivered >= threshold else { return false }
+            widened = true
+            return true
+        }
+        if widen { database.widenPageCache() }
+    }
+
+    func end() {
+        let narrow = lock.withLock { () -> Bool in
+            defer { widened = false }
+            return widened
+        }
+        if narrow { database.narrowPageCache() }
     }
 }
 
