@@ -224,12 +224,18 @@ final class PageCacheWideningTests: StoreTestCase {
         XCTAssertEqual(try db.pageCacheKiB(), Database.restingCacheKiB)
     }
 
-    func testAPollWidensTheCacheOnceItHasDeliveredEnoughOrdersAndNarrowsItAtTheEnd() async throws {
+    /// A poller over ``PagedConnector`` whose cache widens after `threshold` orders, and the sizes it saw.
+    private func pagedPoller(pages: Int, perPage: Int, failAtEnd: Bool, threshold: Int) -> (Poller, CacheSizes) {
         let seen = CacheSizes()
-        let connector = PagedConnector(pages: 4, perPage: 3, failAtEnd: false, database: store.db, seen: seen)
+        let connector = PagedConnector(pages: pages, perPage: perPage, failAtEnd: failAtEnd, database: store.db, seen: seen)
         let ingest = Ingest(store: store, channelID: "bm-eu", autoAccept: false, rules: [], shipWithinHours: nil, logger: .discarding)
         var poller = Poller(connector: connector, ingest: ingest, interval: 60, logger: .discarding, onCycle: {})
-        poller.largeImportOrders = 6
+        poller.largeImportOrders = threshold
+        return (poller, seen)
+    }
+
+    func testAPollWidensTheCacheOnceItHasDeliveredEnoughOrdersAndNarrowsItAtTheEnd() async throws {
+        let (poller, seen) = pagedPoller(pages: 4, perPage: 3, failAtEnd: false, threshold: 6)
         try await poller.pollOnce(now: Fixture.t0)
         // Before each page is delivered: 0, 3, 6 and 9 orders delivered so far.
         XCTAssertEqual(seen.values, [256, 256, 4096, 4096])
@@ -238,11 +244,7 @@ final class PageCacheWideningTests: StoreTestCase {
     }
 
     func testAFailedPollNarrowsTheCacheToo() async throws {
-        let seen = CacheSizes()
-        let connector = PagedConnector(pages: 3, perPage: 5, failAtEnd: true, database: store.db, seen: seen)
-        let ingest = Ingest(store: store, channelID: "bm-eu", autoAccept: false, rules: [], shipWithinHours: nil, logger: .discarding)
-        var poller = Poller(connector: connector, ingest: ingest, interval: 60, logger: .discarding, onCycle: {})
-        poller.largeImportOrders = 5
+        let (poller, seen) = pagedPoller(pages: 3, perPage: 5, failAtEnd: true, threshold: 5)
         do {
             try await poller.pollOnce(now: Fixture.t0)
             XCTFail("the poll should fail")

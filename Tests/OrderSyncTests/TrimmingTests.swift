@@ -35,33 +35,3 @@ final class TrimmingTests: XCTestCase {
         }
     }
 }
-
-
-/// ``ByteLanes``' word tests against the byte-by-byte answer.
-final class ByteLanesTests: XCTestCase {
-    func testEachTestAnswersLikeAByteLoop() {
-        var generator = SplitMix(seed: 5)
-        let interesting: [UInt8] = [0, 0x1F, 0x20, 0x21, 0x22, 0x26, 0x5C, 0x7F, 0x80, 0x81, 0xC3, 0xFF]
-        for _ in 0..<50_000 {
-            let bytes = (0..<8).map { _ in generator.next() % 3 == 0 ? UInt8(truncatingIfNeeded: generator.next()) : interesting[Int(generator.next() % UInt64(interesting.count))] }
-            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-            for byte in interesting {
-                XCTAssertEqual(ByteLanes.contains(word, byte), bytes.contains(byte), "\(bytes) \(byte)")
-            }
-            for bound: UInt8 in [0x20, 0x21, 0x80] {
-                XCTAssertEqual(ByteLanes.containsBelow(word, bound), bytes.contains { $0 < bound }, "\(bytes) < \(bound)")
-            }
-            for count in 0...8 {
-                XCTAssertEqual(bytes.prefix(count).withUnsafeBytes(ByteLanes.isASCII), bytes.prefix(count).allSatisfy { $0 < 0x80 })
-            }
-        }
-        // Longer runs: a high byte at every position of 0…40.
-        for length in 0...40 {
-            for position in 0..<max(length, 1) {
-                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
-                if length > 0 { bytes[position] = 0xC3 }
-                XCTAssertEqual(bytes.withUnsafeBytes(ByteLanes.isASCII), length == 0, "\(length) \(position)")
-            }
-        }
-    }
-}

@@ -33,7 +33,7 @@ extension SpartooXML {
 
         private func utf8Segment(_ raw: Data) -> Data {
             if let latin9 = singleByte { return Data(SpartooXML.decodeSingleByte([UInt8](raw), latin9: latin9).utf8) }
-            if raw.withUnsafeBytes(ByteLanes.isASCII) || String(validating: raw, as: UTF8.self) != nil { return raw }
+            if raw.withUnsafeBytes(ByteLanes.isValidUTF8) { return raw }
             return Data(SpartooXML.decodeSingleByte([UInt8](raw), latin9: false).utf8)
         }
     }
