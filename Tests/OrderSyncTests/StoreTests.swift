@@ -228,3 +228,23 @@ final class ErrorBox: @unchecked Sendable {
     func append(_ item: String) { lock.lock(); items.append(item); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }
+
+/// Bound text reads back as it was written: empty, small, large, non-ASCII and with a NUL inside.
+final class DatabaseBindingTests: StoreTestCase {
+    func testBoundTextReadsBackWhole() throws {
+        let db = store.db
+        try db.execute("CREATE TABLE texts (id INTEGER PRIMARY KEY, value TEXT NOT NULL)")
+        let values = ["", "a", "fifteen bytes!!", "sixteen bytes!!!", String(repeating: "long ", count: 400), "Zoë – 東京 😀",
+                      "before\u{0}after", "\u{0}"]
+        for (index, value) in values.enumerated() {
+            try db.execute("INSERT INTO texts (id, value) VALUES (?, ?)", [.int(Int64(index)), .text(value)])
+        }
+        let rows = try db.query("SELECT value, length(CAST(value AS BLOB)) AS bytes FROM texts ORDER BY id")
+        XCTAssertEqual(rows.map { $0.int("bytes") }, values.map { $0.utf8.count })
+        XCTAssertEqual(rows.compactMap { $0.string("value") }.count, values.count)
+        // Compared by SQLite itself: each value found by equality with the same bound text.
+        for (index, value) in values.enumerated() {
+            XCTAssertEqual(try db.query("SELECT id FROM texts WHERE value = ?", [.text(value)]).first?.int("id"), index, value)
+        }
+    }
+}
