@@ -104,6 +104,8 @@ final class SpartooMappingTests: XCTestCase {
         XCTAssertEqual(SpartooMapper.normalizedCountry(iso: "", name: "Österreich"), "AT")
         XCTAssertEqual(SpartooMapper.normalizedCountry(iso: "", name: "uk"), "GB")
         XCTAssertEqual(SpartooMapper.normalizedCountry(iso: "", name: "Atlantis"), "Atlantis", "unknown names are kept")
+        XCTAssertEqual(SpartooMapper.normalizedCountry(iso: "", name: "Pays-Bas"), "NL")
+        XCTAssertEqual(SpartooMapper.normalizedCountry(iso: "", name: "ROYAUME-UNI"), "GB")
         XCTAssertNil(SpartooMapper.address(try SpartooXML.parse(Data("<d/>".utf8)), prefix: "delivery", phone: "1"))
     }
 
@@ -176,4 +178,30 @@ final class SpartooMappingTests: XCTestCase {
         XCTAssertEqual(migrated.sites["fr"]?.windowStart, SpartooFixture.utc("2024-08-10T12:00:00Z"))
         XCTAssertEqual(try migrated.encoded(), #"{"sites":{"fr":{"last_success":"2024-08-20T12:00:00Z","window_start":"2024-08-10T12:00:00Z"}}}"#)
     }
+
+    /// ASCII country names are folded byte by byte; the key must be Foundation's for every one of them.
+    func testTheASCIICountryKeyIsFoundationsFolding() {
+        let printable = (0x20...0x7E).map { String(UnicodeScalar(UInt8($0))) }
+        for character in printable {
+            for text in [character, "Ab" + character + "Z-y", character + character] {
+                XCTAssertEqual(SpartooMapper.countryKey(text), SpartooMapper.foldedCountryKey(text), text)
+            }
+        }
+        for name in ["France", "PAYS-BAS", "Royaume-Uni", "united KINGDOM", "Czech-Republic", "Atlantis", ""] {
+            XCTAssertEqual(SpartooMapper.countryKey(name), SpartooMapper.foldedCountryKey(name), name)
+        }
+        XCTAssertEqual(SpartooMapper.countryKey("Österreich"), "osterreich", "non-ASCII goes through Foundation")
+    }
+
+    /// The address block's element names are the prefix's, whatever the prefix.
+    func testAddressFieldNamesFollowThePrefix() {
+        for prefix in ["customers", "delivery", "billing"] {
+            let names = SpartooMapper.AddressFields.of(prefix)
+            XCTAssertEqual([names.company, names.streetAddress, names.street, names.countryISO, names.country, names.firstname,
+                            names.lastname, names.suburb, names.postcode, names.city, names.state],
+                           ["company", "street_address", "street", "country_iso", "country", "firstname", "lastname", "suburb",
+                            "postcode", "city", "state"].map { prefix + "_" + $0 })
+        }
+    }
 }
+
