@@ -113,5 +113,41 @@ final class TimestampTests: XCTestCase {
         for date in times { XCTAssertEqual(Store.millis(date), Timestamp.formatMillis(date)) }
         XCTAssertEqual(Store.millis(Date(timeIntervalSince1970: 1_772_357_400.124)), "2026-03-01T09:30:00.124Z")
     }
+
+    /// The calendar arithmetic agrees with `timegm` on every day of 1970…2100 and on random days up to 9999,
+    /// leap seconds included (`:60` is the next minute's first second, as `timegm` has it).
+    func testParsedTimesAgreeWithTimegm() {
+        func viaTimegm(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Double {
+            var parts = tm()
+            parts.tm_year = Int32(y - 1900); parts.tm_mon = Int32(mo - 1); parts.tm_mday = Int32(d)
+            parts.tm_hour = Int32(h); parts.tm_min = Int32(mi); parts.tm_sec = Int32(s)
+            return Double(timegm(&parts))
+        }
+        func text(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> String {
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            return "\(y)-\(two(mo))-\(two(d))T\(two(h)):\(two(mi)):\(two(s))Z"
+        }
+        var generator = SplitMix(seed: 21)
+        for year in 1970...2100 {
+            for month in 1...12 {
+                for day in 1...Timestamp.daysIn(month: month, year: year) {
+                    let (h, mi, s) = (Int(generator.next() % 24), Int(generator.next() % 60), Int(generator.next() % 61))
+                    XCTAssertEqual(Timestamp.parse(text(year, month, day, h, mi, s))?.timeIntervalSince1970,
+                                   viaTimegm(year, month, day, h, mi, s), text(year, month, day, h, mi, s))
+                }
+            }
+        }
+        for _ in 0..<20_000 {
+            let year = 1970 + Int(generator.next() % 8030), month = 1 + Int(generator.next() % 12)
+            let day = 1 + Int(generator.next() % UInt64(Timestamp.daysIn(month: month, year: year)))
+            XCTAssertEqual(Timestamp.parse(text(year, month, day, 23, 59, 60))?.timeIntervalSince1970,
+                           viaTimegm(year, month, day, 23, 59, 60), text(year, month, day, 23, 59, 60))
+        }
+        XCTAssertNil(Timestamp.parse("2023-02-29T00:00:00Z"), "not a leap year")
+        XCTAssertNotNil(Timestamp.parse("2024-02-29T00:00:00Z"))
+        XCTAssertNil(Timestamp.parse("2100-02-29T00:00:00Z"), "a century is not a leap year")
+        XCTAssertNotNil(Timestamp.parse("2000-02-29T00:00:00Z"), "unless it divides by 400")
+        XCTAssertNil(Timestamp.parse("2024-04-31T00:00:00Z"))
+    }
 }
 
