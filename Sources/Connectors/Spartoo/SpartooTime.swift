@@ -36,7 +36,10 @@ enum SpartooTime {
         let hasZone: Bool = {
             guard value.count > 10 else { return false }
             let timePart = value[value.index(value.startIndex, offsetBy: 11)...]
-            return timePart.hasSuffix("Z") || timePart.hasSuffix("z") || timePart.contains("+") || timePart.contains("-")
+            // Byte by byte: Foundation's `contains` of a one-character string was most of a parse (issue 17);
+            // a sign followed by a combining mark, which Foundation would not match, fails to parse either way.
+            return timePart.hasSuffix("Z") || timePart.hasSuffix("z")
+                || timePart.utf8.contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
         }()
         if hasZone { return Timestamp.parse(value) }
         guard let asUTC = Timestamp.parse(value) else { return nil }
