@@ -205,3 +205,12 @@ final class SpartooXMLTests: XCTestCase {
                        try SpartooFixture.mapper.order(from: element, site: "fr").order, "the raw payload maps the same")
     }
 }
+
+/// The name scanner's ASCII mask is the name rule itself, byte for byte.
+final class SpartooNameMaskTests: XCTestCase {
+    func testTheMaskAnswersLikeTheRuleForEveryASCIIByte() {
+        for byte in UInt8(0)..<0x80 {
+            XCTAssertEqual(SpartooXMLReader.continuesNameMask(byte), SpartooXMLReader.continuesName(byte), "byte \(byte)")
+        }
+    }
+}
