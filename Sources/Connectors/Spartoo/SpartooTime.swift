@@ -81,18 +81,9 @@ enum SpartooTime {
         return Civil(year: year, month: month, day: day, hour: rest / 3600, minute: rest % 3600 / 60, second: rest % 60)
     }
 
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
     /// Days since the epoch of the last Sunday of `month` (a 31-day month: March or October).
     static func lastSunday(year: Int, month: Int) -> Int {
-        let last = days(year: year, month: month, day: 31)
+        let last = Timestamp.daysSinceEpoch(year: year, month: month, day: 31)
         // 1970-01-01 was a Thursday (weekday 4 with Sunday = 0).
         let weekday = ((last + 4) % 7 + 7) % 7
         return last - weekday

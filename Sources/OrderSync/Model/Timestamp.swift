@@ -162,7 +162,7 @@ public enum Timestamp {
     /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (the civil-from-days inverse of
     /// H. Hinnant's "chrono-compatible low-level date algorithms"): what `timegm` works out, without its
     /// normalisation of a `struct tm` (a third of a parse).
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
