@@ -22,6 +22,13 @@ final class TrimmingTests: XCTestCase {
 
     /// Every non-ASCII scalar of the Basic Multilingual Plane (and a few beyond) at either end, alone and
     /// around text: the fast answer for names that end in an accent must never differ from Foundation's.
+    /// Names that end (or start) in an accent are answered without Foundation; a non-ASCII space at
+    /// either end still goes to it.
+    func testAccentedEndsTakeTheFastAnswer() {
+        for text in ["André", "Émile", "Zoë Łukasz", "東京", "😀"] { XCTAssertTrue(NoTrim.holds(text.utf8), text) }
+        for text in ["a\u{A0}", "\u{3000}a", "a\u{2028}", "\u{85}a", " a", "a\t"] { XCTAssertFalse(NoTrim.holds(text.utf8), text) }
+    }
+
     func testEveryNonASCIIEndAnswersLikeFoundation() {
         var scalars = (0x80...0xFFFF).compactMap(Unicode.Scalar.init)
         scalars += [0x1F4E6, 0x10000, 0xE0020, 0x10FFFF].compactMap(Unicode.Scalar.init)

@@ -10,7 +10,7 @@ extension SpartooXML {
         // The usual case, UTF-8 declared (or nothing) and valid, is handed back without a copy.
         if let first = data.first, first == UInt8(ascii: "<") {
             let declared = declaredEncoding([UInt8](data.prefix(300)))?.lowercased()
-            if declared == nil || declared == "utf-8" || declared == "utf8", String(validating: data, as: UTF8.self) != nil {
+            if declared == nil || declared == "utf-8" || declared == "utf8", data.withUnsafeBytes(ByteLanes.isValidUTF8) {
                 return data
             }
         }

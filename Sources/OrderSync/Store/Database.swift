@@ -197,13 +197,13 @@ public final class Database: @unchecked Sendable {
     /// the B-trees' inner pages no longer fit 256 KB, and every descent read them again from the OS's file
     /// cache. Measured with ordersync-bench, 100k backlog, two A/B pairs in one session: bytes read 5.4 /
     /// 5.7 GB → 1.8 / 2.0 GB, read calls 1.53 / 1.59 M → 0.76 / 0.85 M, written 2.38 → 2.02 GB (fewer pages
-    /// spilled before commit), daemon CPU 18.2 / 16.2 s → 15.0 / 15.3 s; peak memory 5 to 8 MB more, inside
-    /// the backlog's memory target. At rest the cache stays small, so idle memory is as before (issue 17).
-    public func widenPageCache() { adjustPageCache(by: 1) }
+    /// spilled before commit), daemon CPU 18.2 / 16.2 s → 15.0 / 15.3 s; peak memory up to 8 MB more (floor
+    /// + 28 to 31 MB in full runs), inside the backlog's 40 MB target. At rest the cache stays small, so idle memory is as before (issue 17).
+    func widenPageCache() { adjustPageCache(by: 1) }
 
     /// Ends one ``widenPageCache()``; the last one returns the cache to its resting size (SQLite frees
     /// the pages beyond it).
-    public func narrowPageCache() { adjustPageCache(by: -1) }
+    func narrowPageCache() { adjustPageCache(by: -1) }
 
     private func adjustPageCache(by delta: Int) {
         lock.lock(); defer { lock.unlock() }
@@ -215,7 +215,7 @@ public final class Database: @unchecked Sendable {
     }
 
     /// The page cache's size in KiB (`PRAGMA cache_size`).
-    public func pageCacheKiB() throws -> Int {
+    func pageCacheKiB() throws -> Int {
         -(try query("PRAGMA cache_size").first?.int("cache_size") ?? 0)
     }
 

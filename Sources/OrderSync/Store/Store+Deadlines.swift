@@ -94,12 +94,12 @@ extension Store {
     /// ``markDeadline(_:missed:now:)`` for many orders, in one transaction (a batch of the watch: one
     /// commit instead of one per order).
     public func markDeadlines(_ marks: [(ref: OrderRef, missed: Bool)], now: Date = Date()) throws {
-        try mark(marks, missedColumn: "deadline_missed_at", warnedColumn: "deadline_warned_at", now: now)
+        try writeDeadlineMarks(marks, missedColumn: "deadline_missed_at", warnedColumn: "deadline_warned_at", now: now)
     }
 
     /// Sets `missedColumn` or `warnedColumn` of each order to `now`, all in one transaction (acceptance and
     /// shipping deadlines alike).
-    func mark(_ marks: [(ref: OrderRef, missed: Bool)], missedColumn: String, warnedColumn: String, now: Date) throws {
+    func writeDeadlineMarks(_ marks: [(ref: OrderRef, missed: Bool)], missedColumn: String, warnedColumn: String, now: Date) throws {
         guard !marks.isEmpty else { return }
         // Each statement's text once per batch, not once per order.
         let missedSQL = "UPDATE orders SET \(missedColumn) = ? WHERE channel = ? AND external_id = ?"

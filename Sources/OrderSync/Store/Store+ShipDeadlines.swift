@@ -57,7 +57,7 @@ extension Store {
     /// ``markShipDeadline(_:missed:now:)`` for many orders, in one transaction (one commit for a look of the
     /// watch, not one per order: a commit writes the pages it changed to the WAL again, issue 17).
     public func markShipDeadlines(_ marks: [(ref: OrderRef, missed: Bool)], now: Date = Date()) throws {
-        try mark(marks, missedColumn: "ship_missed_at", warnedColumn: "ship_warned_at", now: now)
+        try writeDeadlineMarks(marks, missedColumn: "ship_missed_at", warnedColumn: "ship_warned_at", now: now)
     }
 
     /// Per channel, unshipped orders (as ``pendingShipments()`` means it, whatever was logged) due within

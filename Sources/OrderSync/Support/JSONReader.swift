@@ -283,7 +283,7 @@ public struct JSONReader {
             highs |= word
             end += 8
         }
-        if highs & 0x8080_8080_8080_8080 != 0 { high = 0x80 }
+        if highs & ByteLanes.highs != 0 { high = 0x80 }
         while end < bytes.count {
             let b = bytes[end]
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
